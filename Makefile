@@ -1,0 +1,26 @@
+# Two commands matter (see README): `make run` and `make test`. Everything else is a step they share.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+
+.PHONY: setup model test bench
+
+$(BIN)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e ".[dev]"
+	touch $@
+
+setup: $(BIN)/.installed
+
+# Train the default model if there is none yet (about a minute on the full datasets).
+model: setup
+	@$(BIN)/python -c "import sys; from classifier.bundle import latest_bundle; from service.config import load_settings; sys.exit(0 if latest_bundle(load_settings().models_dir) else 1)" \
+		|| $(BIN)/moderation train
+
+test: setup
+	$(BIN)/ruff check .
+	$(BIN)/python -m pytest -q
+
+bench: setup
+	OMP_NUM_THREADS=1 $(BIN)/python bench/classifier.py

@@ -1,0 +1,94 @@
+"""Metrics for a scored set: per head ROC-AUC, PR-AUC, calibration and the confusion at a threshold.
+
+Everything here takes arrays of labels and scores (NaN label = unknown for that head), never a model,
+so the same code serves training reports, `moderation evaluate` and the benchmark.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+import numpy as np
+from sklearn.metrics import (
+    average_precision_score,
+    brier_score_loss,
+    confusion_matrix,
+    f1_score,
+    precision_recall_curve,
+    roc_auc_score,
+)
+
+from classifier.datasets.examples import HEADS
+
+
+def _known(labels: np.ndarray, column: int) -> np.ndarray:
+    return ~np.isnan(labels[:, column])
+
+
+def choose_thresholds(labels: np.ndarray, scores: np.ndarray, weights: np.ndarray | None = None) -> dict[str, float]:
+    """Per head, the score threshold with the best F1 on this (held-out) set."""
+    thresholds = {}
+    for column, head in enumerate(HEADS):
+        known = _known(labels, column)
+        y, s = labels[known, column], scores[known, column]
+        w = None if weights is None else weights[known, column]
+        if len(np.unique(y)) < 2:
+            thresholds[head] = 0.5
+            continue
+        precision, recall, cuts = precision_recall_curve(y, s, sample_weight=w)
+        f1 = 2 * precision * recall / np.maximum(precision + recall, 1e-12)
+        thresholds[head] = float(cuts[int(np.argmax(f1[:-1]))])
+    return thresholds
+
+
+def head_metrics(y: np.ndarray, s: np.ndarray, threshold: float) -> dict[str, object]:
+    """Metrics of one head's scores against 0/1 labels."""
+    result: dict[str, object] = {"n": len(y), "positives": int(y.sum())}
+    if len(np.unique(y)) == 2:
+        result["roc_auc"] = round(float(roc_auc_score(y, s)), 4)
+        result["pr_auc"] = round(float(average_precision_score(y, s)), 4)
+    predicted = (s >= threshold).astype(int)
+    result["threshold"] = round(threshold, 4)
+    result["f1"] = round(float(f1_score(y, predicted, zero_division=0)), 4)
+    result["accuracy"] = round(float((predicted == y).mean()), 4) if len(y) else None
+    result["brier"] = round(float(brier_score_loss(y, s)), 4) if len(y) else None
+    tn, fp, fn, tp = confusion_matrix(y, predicted, labels=[0, 1]).ravel()
+    result["confusion"] = {"tn": int(tn), "fp": int(fp), "fn": int(fn), "tp": int(tp)}
+    return result
+
+
+def evaluate(
+    labels: np.ndarray, scores: np.ndarray, sources: list[str], thresholds: dict[str, float]
+) -> dict[str, object]:
+    """Overall and per-source metrics for both heads, plus the source-leakage check."""
+    report: dict[str, object] = {}
+    for column, head in enumerate(HEADS):
+        known = _known(labels, column)
+        y = labels[known, column].astype(int)
+        s = scores[known, column]
+        overall = head_metrics(y, s, thresholds[head])
+        per_source = {}
+        known_sources = np.asarray(sources)[known]
+        for source in sorted(set(known_sources)):
+            mask = known_sources == source
+            per_source[source] = head_metrics(y[mask], s[mask], thresholds[head])
+        overall["by_source"] = per_source
+        overall["source_leakage"] = source_leakage(y, s, known_sources)
+        report[head] = overall
+    return report
+
+
+def source_leakage(y: np.ndarray, s: np.ndarray, sources: np.ndarray) -> dict[str, float]:
+    """How well the score alone tells one source's clean texts from the other sources' clean texts.
+
+    ROC-AUC per source over negatives only: near 0.5 means the score says nothing about where a
+    clean text came from. A high value (say > 0.75) means the model learned the source's register,
+    the failure the Toxic Spans set invites ("reads like a news comment → toxic").
+    """
+    negatives = y == 0
+    by_source: dict[str, float] = defaultdict(float)
+    for source in sorted(set(sources[negatives])):
+        member = (sources[negatives] == source).astype(int)
+        if 0 < member.sum() < len(member):
+            by_source[source] = round(float(roc_auc_score(member, s[negatives])), 4)
+    return dict(by_source)

@@ -1,0 +1,106 @@
+"""Hashed features for a tokenised comment, per document and per token.
+
+A comment's feature multiset is the sum of its tokens' feature multisets: each word contributes its own
+word feature, its character n-grams and its one-word lexicon tags, and a bigram or multi-word lexicon
+term is shared equally between the tokens it spans. That identity is what lets the model attribute its
+logit to character spans exactly (see classifier.model), so `document_indices` and `token_rows` must
+stay two views of the same thing; a unit test checks they agree.
+
+Speed: hashing a few hundred n-gram strings per comment would dominate scoring time, so each distinct
+token's feature indices are computed once and cached (word frequencies are Zipfian: a stream of
+comments reuses the same few thousand tokens). The cache is bounded so random junk cannot grow it.
+"""
+
+from __future__ import annotations
+
+from array import array
+from collections.abc import Mapping, Sequence
+
+from sklearn.utils import murmurhash3_32
+
+CHAR_NGRAM_SIZES: tuple[int, ...] = (3, 4, 5)
+MAX_CHAR_NGRAM_TOKEN = 24
+"""Tokens longer than this (URLs, keyboard mashing) get n-grams of their first characters only, which
+bounds the cost of one pathological comment."""
+MAX_LEXICON_WORDS = 3
+CACHE_LIMIT = 200_000
+"""Distinct tokens (and bigrams) remembered; past this the cache starts afresh rather than growing."""
+
+
+def char_ngrams(token: str) -> list[str]:
+    """Character n-grams of a token padded with boundary marks, as feature strings (``c:<ab``)."""
+    padded = "<" + token[:MAX_CHAR_NGRAM_TOKEN] + ">"
+    length = len(padded)
+    return ["c:" + padded[j : j + n] for n in CHAR_NGRAM_SIZES for j in range(length - n + 1)]
+
+
+class FeatureIndexer:
+    """Maps token sequences to hashed feature indices in ``[0, n_features)``."""
+
+    def __init__(self, n_features: int, lexicon: Mapping[str, Sequence[str]] | None) -> None:
+        self.n_features = n_features
+        self.lexicon = dict(lexicon or {})
+        # Multi-word terms are looked up only from a token that can start one: a set test per token
+        # instead of joining every pair and triple of a comment.
+        self._phrase_starts = {term.split(" ")[0] for term in self.lexicon if " " in term}
+        self._tokens: dict[str, array] = {}
+        self._strings: dict[str, int] = {}
+
+    def index(self, feature: str) -> int:
+        """Hashed column of one feature string."""
+        found = self._strings.get(feature)
+        if found is None:
+            if len(self._strings) > CACHE_LIMIT:
+                self._strings.clear()
+            found = murmurhash3_32(feature, seed=0, positive=True) % self.n_features
+            self._strings[feature] = found
+        return found
+
+    def token_indices(self, token: str) -> array:
+        """Columns owned by one token on its own: word, character n-grams, one-word lexicon tags."""
+        cached = self._tokens.get(token)
+        if cached is None:
+            if len(self._tokens) > CACHE_LIMIT:
+                self._tokens.clear()
+            features = ["w:" + token, *char_ngrams(token)]
+            features.extend("l:" + tag for tag in self.lexicon.get(token, ()))
+            cached = array("q", [murmurhash3_32(f, seed=0, positive=True) % self.n_features for f in features])
+            self._tokens[token] = cached
+        return cached
+
+    def _shared(self, tokens: Sequence[str]) -> list[tuple[int, int, str]]:
+        """(first token, number of tokens, feature) for bigrams and multi-word lexicon terms."""
+        shared = [(i, 2, "b:" + tokens[i] + " " + tokens[i + 1]) for i in range(len(tokens) - 1)]
+        if self._phrase_starts:
+            for first, token in enumerate(tokens):
+                if token not in self._phrase_starts:
+                    continue
+                for size in range(2, MAX_LEXICON_WORDS + 1):
+                    if first + size > len(tokens):
+                        break
+                    for tag in self.lexicon.get(" ".join(tokens[first : first + size]), ()):
+                        shared.append((first, size, "l:" + tag))
+        return shared
+
+    def document_indices(self, tokens: Sequence[str]) -> array:
+        """All feature columns of one comment, repeated as often as each occurs."""
+        columns = array("q")
+        for token in tokens:
+            columns.extend(self.token_indices(token))
+        for _, _, feature in self._shared(tokens):
+            columns.append(self.index(feature))
+        return columns
+
+    def token_rows(self, tokens: Sequence[str]) -> list[dict[int, float]]:
+        """Per token, ``{column: count share}``; summed over tokens they equal `document_indices`."""
+        rows: list[dict[int, float]] = []
+        for token in tokens:
+            row: dict[int, float] = {}
+            for column in self.token_indices(token):
+                row[column] = row.get(column, 0.0) + 1.0
+            rows.append(row)
+        for first, size, feature in self._shared(tokens):
+            column = self.index(feature)
+            for position in range(first, first + size):
+                rows[position][column] = rows[position].get(column, 0.0) + 1.0 / size
+        return rows

@@ -1,0 +1,51 @@
+"""Scores and explanation spans of the classifier."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from classifier.bundle import Bundle
+from classifier.datasets.examples import HEADS
+from classifier.model import CommentClassifier
+
+
+def test_scores_are_probabilities_for_awkward_text(seed_bundle: Bundle) -> None:
+    texts = ["", " ", "…", "💕💕💕", "Well — that’s “interesting”…", "\u202eevil\u202c", "a\x00b", "\ud800"]
+    texts.append("x" * 50_000)
+    scores = seed_bundle.model.predict_proba(texts)
+    assert scores.shape == (len(texts), len(HEADS))
+    assert np.all((scores >= 0) & (scores <= 1))
+
+
+def test_explain_matches_predict_proba(seed_bundle: Bundle) -> None:
+    text = "Those vermin should all be deported, every last one of them."
+    scores, _ = seed_bundle.model.explain(text)
+    assert scores == pytest.approx(seed_bundle.model.predict_proba([text])[0])
+
+
+def test_token_contributions_add_up_to_the_logit(seed_bundle: Bundle) -> None:
+    model: CommentClassifier = seed_bundle.model
+    text = "You stupid f4ggot, get out of my country"
+    contributions = model.contributions(text)
+    logits = model.decision_function([text])[0]
+    for column in range(len(HEADS)):
+        total = sum(row[column] for _, _, row in contributions) + model.intercept_[column]
+        assert total == pytest.approx(logits[column])
+
+
+def test_spans_index_the_original_text(seed_bundle: Bundle) -> None:
+    text = "Honestly… you are a   d i s g u s t i n g   k1ke 🤮 and everyone knows it"
+    scores, spans = seed_bundle.model.explain(text)
+    assert spans, f"no spans for a comment scored {scores}"
+    for span in spans:
+        assert 0 <= span.begin < span.end <= len(text)
+        assert 0 < span.score <= 1
+        assert span.label in HEADS
+    named = {text[span.begin : span.end] for span in spans}
+    assert "k1ke" in named
+
+
+def test_clean_comment_has_no_spans(seed_bundle: Bundle) -> None:
+    _, spans = seed_bundle.model.explain("The council meets on Tuesday to discuss the new bus routes.")
+    assert spans == []

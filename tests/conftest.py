@@ -1,0 +1,28 @@
+"""Shared fixtures: paths to the repository's own data and to the shared datasets (when present)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+REPOSITORY = Path(__file__).resolve().parents[1]
+SEED = REPOSITORY / "data" / "seed" / "seed.csv"
+HATE_SYMBOLS = REPOSITORY / "data" / "lexicons" / "hate_symbols.csv"
+
+
+def shared_datasets() -> Path | None:
+    """The shared datasets folder, or None on a machine without it."""
+    configured = os.environ.get("MODERATION_DATASETS_DIR")
+    folder = Path(configured) if configured else REPOSITORY.parent / "shared" / "datasets"
+    return folder if folder.is_dir() else None
+
+
+@pytest.fixture(scope="session")
+def datasets_dir() -> Path:
+    """The shared datasets; tests that need them are skipped where they are absent."""
+    folder = shared_datasets()
+    if folder is None:
+        pytest.skip("shared datasets not present")
+    return folder
