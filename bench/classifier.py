@@ -72,11 +72,12 @@ def read_checks() -> dict[str, list[tuple[str, bool]]]:
 
 def _rss_of_loaded_model(bundle_path: Path) -> float:
     """Peak RSS (MB) of a fresh process that loads the bundle and scores a comment."""
+    # VmHWM, not getrusage: ru_maxrss survives fork+exec and would report this (big) process's peak.
     probe = (
-        "import sys, resource; from pathlib import Path; from classifier.bundle import load_bundle;"
+        "from pathlib import Path; from classifier.bundle import load_bundle;"
         "from classifier.scoring import Scorer;"
         f"s = Scorer(load_bundle(Path({str(bundle_path)!r}))); s.score('you absolute clown'); "
-        "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)"
+        "print([int(l.split()[1]) for l in open('/proc/self/status') if l.startswith('VmHWM')][0] / 1024)"
     )
     output = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
     return float(output.stdout.strip())

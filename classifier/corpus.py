@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
+import hashlib
 import math
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
-from sklearn.model_selection import StratifiedGroupKFold
 
 from classifier.datasets.catalogue import sha256_file
 from classifier.datasets.examples import HEADS, Example
@@ -40,11 +40,18 @@ class Corpus:
 
 
 def labels_of(examples: list[Example]) -> np.ndarray:
-    """``(n, 2)`` labels in HEADS order, NaN where unknown."""
-    return np.array(
+    """``(n, 2)`` labels in HEADS order, NaN where unknown.
+
+    A slur is always also hostile (Perspective's taxonomy too: IDENTITY_ATTACK is a kind of TOXICITY),
+    so slur = 1 sets hostility = 1 whatever the source said about hostility; otherwise a comment
+    dehumanising a group would teach the hostility head that group hatred is friendly.
+    """
+    labels = np.array(
         [[np.nan if e.label(h) is None else float(e.label(h)) for h in HEADS] for e in examples],
         dtype=np.float64,
     ).reshape(len(examples), len(HEADS))
+    labels[labels[:, 1] == 1, 0] = 1.0
+    return labels
 
 
 def load_corpus(datasets_dir: Path | None, seed_path: Path | None, only: list[str] | None = None) -> Corpus:
@@ -103,11 +110,23 @@ def split(examples: list[Example], test_share: float = 0.2, seed: int = 13) -> t
     """A grouped split stratified by source and labels: ``(train indices, test indices)``.
 
     Rows of one thread, post or comment stay together, so a test score never rewards remembering a
-    sibling sentence; the split is deterministic for the same data.
+    sibling sentence. Within each stratum (source plus the labels its group carries) groups are put
+    in a seeded hash order and every ``1/test_share``-th goes to test: deterministic for the same data,
+    and a group keeps its side when other data is added.
     """
-    folds = max(2, round(1 / test_share))
-    strata = [f"{e.source}|{e.hostility}|{e.slur}" for e in examples]
-    groups = [e.group for e in examples]
-    splitter = StratifiedGroupKFold(n_splits=folds, shuffle=True, random_state=seed)
-    train, test = next(splitter.split(np.zeros(len(examples)), strata, groups))
-    return train, test
+    members: dict[str, list[int]] = defaultdict(list)
+    for index, example in enumerate(examples):
+        members[example.group].append(index)
+    strata: dict[str, list[str]] = defaultdict(list)
+    for group, indices in members.items():
+        labels = sorted({(examples[i].hostility, examples[i].slur) for i in indices}, key=str)
+        strata[f"{examples[indices[0]].source}|{labels}"].append(group)
+    test: list[int] = []
+    for groups in strata.values():
+        groups.sort(key=lambda group: hashlib.blake2b(f"{seed}:{group}".encode(), digest_size=8).digest())
+        for position, group in enumerate(groups):
+            if math.floor((position + 1) * test_share) > math.floor(position * test_share):
+                test.extend(members[group])
+    test_rows = np.array(sorted(test), dtype=np.int64)
+    train_rows = np.setdiff1d(np.arange(len(examples)), test_rows)
+    return train_rows, test_rows

@@ -8,7 +8,6 @@ a few plain arrays that load in milliseconds and never grow with the training da
 
 from __future__ import annotations
 
-from array import array
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
@@ -41,8 +40,25 @@ class Span:
         return {"label": self.label, "begin": self.begin, "end": self.end, "score": round(self.score, 4)}
 
 
-def _tokens(text: str) -> list[str]:
+_EMPTY = 1e-12
+"""Added to norms so an empty comment (no tokens) scores the intercept instead of dividing by zero."""
+
+
+def words(text: str) -> list[str]:
+    """The tokens of a comment after normalisation (scoring needs no offsets)."""
     return [token for token, _, _ in tokenize(normalize(text).text)]
+
+
+def _segment_sums(values: np.ndarray, pointers: np.ndarray) -> np.ndarray:
+    """Sums of ``values[pointers[i]:pointers[i+1]]`` per segment i (0 for an empty segment)."""
+    starts = pointers[:-1]
+    result = np.zeros((len(starts), *values.shape[1:]), dtype=np.float64)
+    filled = starts < pointers[1:]
+    if values.shape[0]:
+        # reduceat over the non-empty segments only: each runs to the next non-empty one's start, and
+        # the empty ones in between hold no values.
+        result[filled] = np.add.reduceat(values, starts[filled], axis=0)
+    return result
 
 
 class CommentClassifier(BaseEstimator):
@@ -65,61 +81,66 @@ class CommentClassifier(BaseEstimator):
         self.max_iter = max_iter
 
     # -- features -----------------------------------------------------------------------------------
+    # A document's features are its feature *occurrences* (a column may occur several times). Each
+    # occurrence of column f is worth idf[f] / norm, where norm = sqrt(sum of idf² over occurrences).
+    # That is TF-IDF with an occurrence-level length normalisation; unlike a deduplicated L2 norm it
+    # lets scoring run as one gather and one segmented sum in numpy, with no sparse matrix to build.
+
+    def _cache(self, name: str, build):
+        # Derived data built on first use and never persisted (see __getstate__): caches, not state.
+        value = self.__dict__.get(name)
+        if value is None:
+            value = build()
+            self.__dict__[name] = value
+        return value
+
     def _indexer(self) -> FeatureIndexer:
-        # Built on first use and never persisted (see __getstate__): it is a cache, not model state.
-        indexer = self.__dict__.get("_feature_indexer")
-        if indexer is None:
-            indexer = FeatureIndexer(self.n_features, self.lexicon)
-            self.__dict__["_feature_indexer"] = indexer
-        return indexer
+        return self._cache("_feature_indexer", lambda: FeatureIndexer(self.n_features, self.lexicon))
+
+    def _scoring_weights(self) -> tuple[np.ndarray, np.ndarray]:
+        """(coef·idf as an (n_features, heads) array, idf²): everything scoring reads per occurrence."""
+        return self._cache(
+            "_weights", lambda: (np.ascontiguousarray((self.coef_ * self.idf_).T), self.idf_**2)
+        )
 
     def __getstate__(self) -> dict:
         state = super().__getstate__()
-        state.pop("_feature_indexer", None)
+        for name in ("_feature_indexer", "_weights"):
+            state.pop(name, None)
         return state
 
-    def _counts(self, texts: Sequence[str]) -> sparse.csr_matrix:
-        return self._token_counts(_tokens(text) for text in texts)
-
-    def _token_counts(self, documents: Iterable[Sequence[str]]) -> sparse.csr_matrix:
-        """Raw feature counts, one row per tokenised document."""
-        indexer = self._indexer()
-        columns = array("q")
-        pointers = [0]
-        for tokens in documents:
-            columns.extend(indexer.document_indices(tokens))
-            pointers.append(len(columns))
-        indices = np.frombuffer(columns, dtype=np.int64) if columns else np.zeros(0, dtype=np.int64)
-        counts = sparse.csr_matrix(
-            (np.ones(len(indices)), indices, np.asarray(pointers, dtype=np.int64)),
-            shape=(len(pointers) - 1, self.n_features),
-        )
-        counts.sum_duplicates()
-        return counts
-
-    def _weigh(self, counts: sparse.csr_matrix) -> sparse.csr_matrix:
-        """Sublinear TF times IDF, rows scaled to unit length."""
-        weighted = counts.astype(np.float64, copy=True)
-        np.log(weighted.data, out=weighted.data)
-        weighted.data += 1.0
-        weighted = weighted.multiply(self.idf_).tocsr()
-        norms = np.sqrt(np.asarray(weighted.multiply(weighted).sum(axis=1)).ravel())
-        norms[norms == 0] = 1.0
-        return sparse.diags(1.0 / norms) @ weighted
+    def _occurrences(self, texts: Iterable[str]) -> tuple[np.ndarray, np.ndarray]:
+        """Feature columns of all texts, concatenated, and the offsets where each text's run starts."""
+        return self._indexer().batch(words(text) for text in texts)
 
     def transform(self, texts: Sequence[str]) -> sparse.csr_matrix:
-        """The feature matrix the linear heads see."""
-        return self._weigh(self._counts(texts))
+        """The feature matrix the linear heads see (duplicates summed)."""
+        columns, pointers = self._occurrences(texts)
+        values = self.idf_[columns] / np.repeat(self._norms(columns, pointers), np.diff(pointers))
+        matrix = sparse.csr_matrix((values, columns, pointers), shape=(len(pointers) - 1, self.n_features))
+        matrix.sum_duplicates()
+        return matrix
+
+    def _norms(self, columns: np.ndarray, pointers: np.ndarray) -> np.ndarray:
+        squares = self.idf_[columns] ** 2
+        return np.sqrt(_segment_sums(squares, pointers)) + _EMPTY
 
     # -- fitting ------------------------------------------------------------------------------------
     def fit(self, texts: Sequence[str], y: np.ndarray, sample_weight: np.ndarray | None = None):
         """Fit IDF on all texts and one logistic regression per head on the rows labelled for it."""
+        self.__dict__.pop("_weights", None)
         y = np.asarray(y, dtype=np.float64)
         weights = np.ones_like(y) if sample_weight is None else np.asarray(sample_weight, dtype=np.float64)
-        counts = self._counts(texts)
-        document_frequency = np.bincount(counts.indices, minlength=self.n_features)
-        self.idf_ = (np.log((1 + counts.shape[0]) / (1 + document_frequency)) + 1.0).astype(np.float64)
-        features = self._weigh(counts)
+        columns, pointers = self._occurrences(texts)
+        present = sparse.csr_matrix(
+            (np.ones(len(columns)), columns, pointers), shape=(len(pointers) - 1, self.n_features)
+        )
+        present.sum_duplicates()
+        document_frequency = np.bincount(present.indices, minlength=self.n_features)
+        self.idf_ = np.log((1 + present.shape[0]) / (1 + document_frequency)) + 1.0
+        values = self.idf_[columns] / np.repeat(self._norms(columns, pointers), np.diff(pointers))
+        features = sparse.csr_matrix((values, columns, pointers), shape=present.shape)
+        features.sum_duplicates()
         self.coef_ = np.zeros((len(HEADS), self.n_features))
         self.intercept_ = np.zeros(len(HEADS))
         for column in range(len(HEADS)):
@@ -147,11 +168,19 @@ class CommentClassifier(BaseEstimator):
     # -- scoring ------------------------------------------------------------------------------------
     def decision_function(self, texts: Sequence[str]) -> np.ndarray:
         """Uncalibrated logits, ``(n, 2)``."""
-        return np.asarray(self.transform(texts) @ self.coef_.T) + self.intercept_
+        columns, pointers = self._occurrences(texts)
+        weights, idf_squared = self._scoring_weights()
+        sums = _segment_sums(weights[columns], pointers)
+        norms = np.sqrt(_segment_sums(idf_squared[columns], pointers)) + _EMPTY
+        return sums / norms[:, None] + self.intercept_
 
     def _calibrated(self, logits: np.ndarray) -> np.ndarray:
         scaled = logits * self.calibration_[:, 0] + self.calibration_[:, 1]
-        return 1.0 / (1.0 + np.exp(-scaled))
+        probabilities = 1.0 / (1.0 + np.exp(-scaled))
+        # A slur is a kind of hostility, so P(hostile) can never be below P(slur); the hostility head
+        # alone under-reads group hatred that comes without insults or profanity.
+        probabilities[..., 0] = np.maximum(probabilities[..., 0], probabilities[..., 1])
+        return probabilities
 
     def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
         """Calibrated probabilities, ``(n, 2)`` in HEADS order."""
@@ -162,25 +191,16 @@ class CommentClassifier(BaseEstimator):
         norm = normalize(text)
         located = tokenize(norm.text)
         tokens = [token for token, _, _ in located]
-        counts = self._token_counts([tokens])
-        columns = counts.indices
-        # The document's weighted vector, computed on its own few columns (no dense temporaries).
-        weighted = (1.0 + np.log(counts.data)) * self.idf_[columns]
-        norm_length = float(np.sqrt(weighted @ weighted)) or 1.0
-        weighted /= norm_length
-        coefficients = self.coef_[:, columns]  # (heads, k)
-        logits = coefficients @ weighted + self.intercept_
-        if not tokens:
-            return norm, located, logits, np.zeros((0, len(HEADS)))
-        position = {column: index for index, column in enumerate(columns)}
-        token_rows = self._indexer().token_rows(tokens)
-        shares = np.zeros((len(tokens), len(columns)))
-        for row_index, row in enumerate(token_rows):
-            for column, share in row.items():
-                shares[row_index, position[column]] = share
-        # Value of one unit of each feature in this document: its weighted value over its raw count.
-        unit = weighted / counts.data
-        return norm, located, logits, shares @ (unit[:, None] * coefficients.T)
+        weights, idf_squared = self._scoring_weights()
+        columns = np.frombuffer(self._indexer().document_indices(tokens), dtype=np.int64)
+        length = float(np.sqrt(idf_squared[columns].sum())) + _EMPTY
+        logits = weights[columns].sum(axis=0) / length + self.intercept_
+        per_token = np.zeros((len(tokens), len(HEADS)))
+        for index, row in enumerate(self._indexer().token_rows(tokens)):
+            row_columns = np.fromiter(row.keys(), dtype=np.int64, count=len(row))
+            shares = np.fromiter(row.values(), dtype=np.float64, count=len(row))
+            per_token[index] = shares @ weights[row_columns] / length
+        return norm, located, logits, per_token
 
     def contributions(self, text: str) -> list[tuple[int, int, np.ndarray]]:
         """Per token: original ``(begin, end)`` and its exact contribution to each head's logit."""

@@ -42,14 +42,18 @@ def _read_csv(path: Path, delimiter: str = ",") -> list[dict[str, str]]:
 
 
 def load_davidson(folder: Path) -> list[Example]:
-    """Davidson 2017 tweets: hate → both heads, offensive → hostility only, neither → clean."""
+    """Davidson 2017 tweets: hate → both heads, offensive → not a slur (hostility unknown), neither → clean.
+
+    "Offensive language" there is mostly profanity, aimed at nobody in particular ("this shit slaps");
+    our hostility means abuse aimed at someone, so the label says nothing about it either way.
+    """
     examples = []
     for row in _read_csv(folder / "labeled_data.csv"):
         text = _clean_tweet(row["tweet"])
         if not text:
             continue
         label = row["class"]
-        hostility = 0 if label == "2" else 1
+        hostility = {"0": 1, "1": None, "2": 0}[label]
         slur = 1 if label == "0" else 0
         examples.append(Example(text, hostility, slur, "davidson2017", f"davidson:{row['']}"))
     return examples

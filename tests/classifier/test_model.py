@@ -7,7 +7,7 @@ import pytest
 
 from classifier.bundle import Bundle
 from classifier.datasets.examples import HEADS
-from classifier.model import CommentClassifier
+from classifier.model import SPAN_MIN_PROBABILITY, CommentClassifier
 
 
 def test_scores_are_probabilities_for_awkward_text(seed_bundle: Bundle) -> None:
@@ -46,6 +46,15 @@ def test_spans_index_the_original_text(seed_bundle: Bundle) -> None:
     assert "k1ke" in named
 
 
-def test_clean_comment_has_no_spans(seed_bundle: Bundle) -> None:
-    _, spans = seed_bundle.model.explain("The council meets on Tuesday to discuss the new bus routes.")
-    assert spans == []
+def test_spans_only_explain_scores_worth_explaining(seed_bundle: Bundle, monkeypatch: pytest.MonkeyPatch) -> None:
+    text = "The council meets on Tuesday to discuss the new bus routes."
+    scores, spans = seed_bundle.model.explain(text)
+    for span in spans:
+        assert scores[HEADS.index(span.label)] >= SPAN_MIN_PROBABILITY
+    monkeypatch.setattr("classifier.model.SPAN_MIN_PROBABILITY", 1.01)
+    assert seed_bundle.model.explain(text)[1] == []
+
+
+def test_hostility_is_never_below_slur(seed_bundle: Bundle) -> None:
+    scores = seed_bundle.model.predict_proba(["those vermin are ruining this country", "nice day", "k i k e"])
+    assert np.all(scores[:, 0] >= scores[:, 1])
