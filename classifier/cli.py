@@ -19,7 +19,7 @@ from classifier.bundle import BundleError, latest_bundle, load_bundle, read_meta
 from classifier.corpus import labels_of, load_corpus
 from classifier.datasets.catalogue import find_datasets, sha256_file
 from classifier.datasets.fetch import fetch
-from classifier.datasets.loaders import load_seed
+from classifier.datasets.loaders import load_labelled_csv
 from classifier.evaluation import evaluate
 from classifier.scoring import Scorer
 from classifier.training import TrainingSources, scores_of, train
@@ -46,7 +46,7 @@ def register(commands: argparse._SubParsersAction, defaults: ClassifierDefaults)
     train_parser = commands.add_parser("train", help="train, evaluate and save a model bundle")
     train_parser.add_argument("--data", type=Path, default=defaults.datasets_dir, help="datasets directory")
     train_parser.add_argument("--out", type=Path, default=defaults.models_dir, help="models directory")
-    train_parser.add_argument("--seed", type=Path, default=defaults.seed_path, help="seed examples CSV")
+    train_parser.add_argument("--seed", type=Path, default=defaults.seed_path, help="seed examples: a CSV or a folder of CSVs")
     train_parser.set_defaults(handler=lambda args: run_train(args, defaults))
 
     score_parser = commands.add_parser("score", help="score JSON lines {id, text} from stdin")
@@ -182,7 +182,7 @@ def run_evaluate(args: argparse.Namespace, defaults: ClassifierDefaults) -> int:
     bundle = _load(args.model, defaults)
     if args.data.is_file():
         try:
-            examples = load_seed(args.data)
+            examples = load_labelled_csv(args.data, args.data.stem)
         except (KeyError, ValueError, UnicodeDecodeError) as error:
             raise UsageError(f"{args.data}: not a labelled CSV with columns text,hostility,slur ({error})") from error
         trained_on = {sha256_file(args.data)} & {

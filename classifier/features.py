@@ -143,3 +143,63 @@ class FeatureIndexer:
             for position in range(first, first + size):
                 rows[position][column] = rows[position].get(column, 0.0) + 1.0 / size
         return rows
+
+
+class WeightTable:
+    """Per distinct token, bigram and phrase: the summed weights of all the features it brings.
+
+    Scoring then costs one dictionary lookup per token and per bigram, and the arithmetic gathers from
+    a small dense table instead of a feature-sized array. Row values are (weight per head..., idf²),
+    where the per-head weight is coef·idf summed over the features; a document's logit is its rows'
+    weight sum over the square root of their idf² sum (classifier.model explains why).
+    """
+
+    def __init__(self, indexer: FeatureIndexer, weights: np.ndarray, idf_squared: np.ndarray) -> None:
+        self.indexer = indexer
+        self._weights = weights
+        self._idf_squared = idf_squared
+        self._rows: dict[object, int] = {}
+        self._table = np.zeros((4096, weights.shape[1] + 1))
+
+    @property
+    def table(self) -> np.ndarray:
+        """The filled rows: ``(rows, heads + 1)``."""
+        return self._table[: len(self._rows)]
+
+    def _add(self, key: object, columns: Sequence[int]) -> int:
+        row = len(self._rows)
+        if row == len(self._table):
+            self._table = np.resize(self._table, (2 * row, self._table.shape[1]))
+        selected = np.asarray(columns, dtype=np.int64)
+        self._table[row, :-1] = self._weights[selected].sum(axis=0)
+        self._table[row, -1] = self._idf_squared[selected].sum()
+        self._rows[key] = row
+        return row
+
+    def rows(self, documents: Iterable[Sequence[str]]) -> tuple[np.ndarray, np.ndarray]:
+        """Table rows of many documents concatenated, and where each document's run starts."""
+        if len(self._rows) > CACHE_LIMIT:
+            self._rows.clear()  # only between batches: row ids handed out earlier stay valid meanwhile
+        indexer = self.indexer
+        rows = array("q")
+        pointers = array("q", [0])
+        append, known = rows.append, self._rows.get
+        phrases = indexer._phrase_starts
+        for tokens in documents:
+            previous = None
+            for token in tokens:
+                row = known(token)
+                append(row if row is not None else self._add(token, indexer.token_indices(token)))
+                if previous is not None:
+                    pair = (previous, token)
+                    row = known(pair)
+                    if row is None:
+                        row = self._add(pair, [indexer.index("b:" + previous + " " + token)])
+                    append(row)
+                previous = token
+            if phrases and not phrases.isdisjoint(tokens):
+                for _, _, feature in indexer._phrases(tokens):
+                    row = known(feature)
+                    append(row if row is not None else self._add(feature, [indexer.index(feature)]))
+            pointers.append(len(rows))
+        return np.frombuffer(rows, dtype=np.int64), np.frombuffer(pointers, dtype=np.int64)

@@ -17,7 +17,7 @@ from sklearn.base import BaseEstimator
 from sklearn.linear_model import LogisticRegression
 
 from classifier.datasets.examples import HEADS
-from classifier.features import FeatureIndexer
+from classifier.features import FeatureIndexer, WeightTable
 from classifier.normalize import normalize, tokenize
 
 SPAN_MIN_SHARE = 0.12
@@ -105,7 +105,7 @@ class CommentClassifier(BaseEstimator):
 
     def __getstate__(self) -> dict:
         state = super().__getstate__()
-        for name in ("_feature_indexer", "_weights"):
+        for name in ("_feature_indexer", "_weights", "_weight_table"):
             state.pop(name, None)
         return state
 
@@ -129,6 +129,7 @@ class CommentClassifier(BaseEstimator):
     def fit(self, texts: Sequence[str], y: np.ndarray, sample_weight: np.ndarray | None = None):
         """Fit IDF on all texts and one logistic regression per head on the rows labelled for it."""
         self.__dict__.pop("_weights", None)
+        self.__dict__.pop("_weight_table", None)
         y = np.asarray(y, dtype=np.float64)
         weights = np.ones_like(y) if sample_weight is None else np.asarray(sample_weight, dtype=np.float64)
         columns, pointers = self._occurrences(texts)
@@ -166,13 +167,16 @@ class CommentClassifier(BaseEstimator):
         return self
 
     # -- scoring ------------------------------------------------------------------------------------
+    def _table(self) -> WeightTable:
+        weights, idf_squared = self._scoring_weights()
+        return self._cache("_weight_table", lambda: WeightTable(self._indexer(), weights, idf_squared))
+
     def decision_function(self, texts: Sequence[str]) -> np.ndarray:
         """Uncalibrated logits, ``(n, 2)``."""
-        columns, pointers = self._occurrences(texts)
-        weights, idf_squared = self._scoring_weights()
-        sums = _segment_sums(weights[columns], pointers)
-        norms = np.sqrt(_segment_sums(idf_squared[columns], pointers)) + _EMPTY
-        return sums / norms[:, None] + self.intercept_
+        table = self._table()
+        rows, pointers = table.rows(words(text) for text in texts)
+        sums = _segment_sums(table.table[rows], pointers)
+        return sums[:, :-1] / (np.sqrt(sums[:, -1]) + _EMPTY)[:, None] + self.intercept_
 
     def _calibrated(self, logits: np.ndarray) -> np.ndarray:
         scaled = logits * self.calibration_[:, 0] + self.calibration_[:, 1]

@@ -95,7 +95,7 @@ VARIABLES: dict[str, tuple[str, Callable[[str], object], Callable[[Mapping[str, 
     "MODERATION_MODELS_DIR": ("models_dir", _path, lambda env: _var(env) / "models", "model bundles"),
     "MODERATION_DATASETS_DIR": ("datasets_dir", _path, _default_datasets_dir, "labelled datasets"),
     "MODERATION_SEED_PATH": (
-        "seed_path", _path, lambda env: REPOSITORY / "data" / "seed" / "seed.csv", "hand-written seed examples"),
+        "seed_path", _path, lambda env: REPOSITORY / "data" / "seed", "hand-written seed examples (CSV or folder)"),
     "MODERATION_HATE_SYMBOLS_PATH": (
         "hate_symbols_path", _path, lambda env: REPOSITORY / "data" / "lexicons" / "hate_symbols.csv",
         "hate-symbol word list"),

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 REPOSITORY = Path(__file__).resolve().parents[1]
-SEED = REPOSITORY / "data" / "seed" / "seed.csv"
+SEED = REPOSITORY / "data" / "seed"
 HATE_SYMBOLS = REPOSITORY / "data" / "lexicons" / "hate_symbols.csv"
 
 

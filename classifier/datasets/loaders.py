@@ -162,12 +162,22 @@ def load_toxic_spans(folder: Path) -> list[Example]:
     return examples
 
 
-def load_seed(path: Path) -> list[Example]:
-    """The project's own hand-written examples (data/seed/seed.csv)."""
+def _label(value: str) -> int | None:
+    return None if value.strip() == "" else int(value)
+
+
+def load_labelled_csv(path: Path, source: str) -> list[Example]:
+    """A CSV with columns text,hostility,slur (0, 1 or empty for unknown), e.g. exported decisions."""
     return [
-        Example(row["text"], int(row["hostility"]), int(row["slur"]), "seed", f"seed:{index}")
+        Example(row["text"], _label(row["hostility"]), _label(row["slur"]), source, f"{source}:{path.stem}:{index}")
         for index, row in enumerate(_read_csv(path))
     ]
+
+
+def load_seed(path: Path) -> list[Example]:
+    """The project's own hand-written examples: one CSV, or every CSV in a folder (data/seed/)."""
+    files = sorted(path.glob("*.csv")) if path.is_dir() else [path]
+    return [example for file in files for example in load_labelled_csv(file, "seed")]
 
 
 LOADERS: dict[str, Callable[[Path], list[Example]]] = {

@@ -58,3 +58,13 @@ def test_spans_only_explain_scores_worth_explaining(seed_bundle: Bundle, monkeyp
 def test_hostility_is_never_below_slur(seed_bundle: Bundle) -> None:
     scores = seed_bundle.model.predict_proba(["those vermin are ruining this country", "nice day", "k i k e"])
     assert np.all(scores[:, 0] >= scores[:, 1])
+
+
+def test_fast_scoring_equals_the_training_feature_matrix(seed_bundle: Bundle) -> None:
+    # Scoring sums cached per-token weights; training builds the full matrix. They must agree.
+    model: CommentClassifier = seed_bundle.model
+    texts = ["", "same same same words words", "Sieg heil, you k1ke!!! 😡", "The bus was late… again — typical.",
+             "white power now white power", "a " * 300]
+    expected = np.asarray(model.transform(texts) @ model.coef_.T) + model.intercept_
+    np.testing.assert_allclose(model.decision_function(texts), expected, rtol=1e-9, atol=1e-9)
+    np.testing.assert_allclose(model.decision_function(texts[::-1]), expected[::-1], rtol=1e-9, atol=1e-9)
