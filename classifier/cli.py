@@ -46,7 +46,7 @@ def register(commands: argparse._SubParsersAction, defaults: ClassifierDefaults)
     train_parser = commands.add_parser("train", help="train, evaluate and save a model bundle")
     train_parser.add_argument("--data", type=Path, default=defaults.datasets_dir, help="datasets directory")
     train_parser.add_argument("--out", type=Path, default=defaults.models_dir, help="models directory")
-    train_parser.add_argument("--seed", type=Path, default=defaults.seed_path, help="seed examples: a CSV or a folder of CSVs")
+    train_parser.add_argument("--seed", type=Path, default=defaults.seed_path, help="seed CSV or folder of CSVs")
     train_parser.set_defaults(handler=lambda args: run_train(args, defaults))
 
     score_parser = commands.add_parser("score", help="score JSON lines {id, text} from stdin")
