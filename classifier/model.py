@@ -19,6 +19,7 @@ from sklearn.linear_model import LogisticRegression
 from classifier.datasets.examples import HEADS
 from classifier.features import FeatureIndexer, WeightTable
 from classifier.normalize import normalize, tokenize
+from classifier.words import words
 
 SPAN_MIN_SHARE = 0.12
 """A token is named as a reason only if it carries at least this share of the positive evidence."""
@@ -42,11 +43,6 @@ class Span:
 
 _EMPTY = 1e-12
 """Added to norms so an empty comment (no tokens) scores the intercept instead of dividing by zero."""
-
-
-def words(text: str) -> list[str]:
-    """The tokens of a comment after normalisation (scoring needs no offsets)."""
-    return [token for token, _, _ in tokenize(normalize(text).text)]
 
 
 def _segment_sums(values: np.ndarray, pointers: np.ndarray) -> np.ndarray:

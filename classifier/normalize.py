@@ -24,6 +24,7 @@ import re
 import unicodedata
 from bisect import bisect_left
 from dataclasses import dataclass
+from functools import lru_cache
 
 _category = unicodedata.category
 _normal = unicodedata.normalize
@@ -139,13 +140,11 @@ _LEET = str.maketrans("0134579@$!", "oieastgasi")
 _LEET_SYMBOLS = str.maketrans("@$!", "asi")
 _LEET_CHAR = re.compile(r"[0134579@$!]")
 # A word, optionally led by @ or $, with @$! runs allowed inside but not at its end ("shit!" keeps "!").
-_LEET_TOKEN = re.compile(r"(?<![\w@$!])[$@]?[^\W_](?:[^\W_]|[@$!]+(?=[^\W_]))*")
-_NUMBER_LIKE = re.compile(
-    r"[0-9]{2,}\w*|[0-9]+[a-z][0-9]+|[0-9]+(?:st|nd|rd|th|s|am|pm|k|m|b|bn|mn|x|d|g|h|p|kg|km|cm|mm|ml"
-    r"|lbs?|oz|ft|mph|kph|gb|mb|tb|hz|ghz|mhz|yo|yrs?|hrs?|mins?|secs?|ish|u|ever|eva|get|got|ward|chan|kun"
-    r"|gag|some|up|way|life)"
-)
-_TRAILING_DIGITS = re.compile(r"[^0-9]+[0-9]+")
+# Hashtags are skipped like handles: their digits are mostly numbers ("#justice4mikebrown", "#top10").
+_LEET_TOKEN = re.compile(r"(?<![\w@$!#])[$@]?[^\W_](?:[^\W_]|[@$!]+(?=[^\W_]))*")
+_NUMBER_LIKE = re.compile(r"[0-9]{2,}\w*|[0-9]+[a-z][0-9]+")  # "1990s", "1488ers", "4x4", "1v1"
+_DIGIT_RUN = re.compile(r"[0-9]+")
+_NOT_LEET_DIGIT = re.compile(r"[268]")
 _SYMBOL_RUN = re.compile(r"([@$!]+)")
 _LETTER = re.compile(r"[^\W\d_]")
 _OTHER_LETTER = re.compile(f"[^\\W\\da-z_{_CONF_KEYS}]")
@@ -165,7 +164,7 @@ _PROTECT_HINT = re.compile(r"@|://|www\.")
 _PROTECTED = (
     re.compile(r"(?<!\w)(?:https?://|www\.)\S+"),  # not "awwww..."
     re.compile(r"(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)+"),
-    re.compile(r"(?<![\w@])@\w{3,}"),
+    re.compile(r"(?:(?<![\w@])|(?<=\brt))@\w{3,}"),  # "rt@user" is a retweet
 )
 
 _WORD = rf"[^\W_]+(?:{_MARK}+[^\W_]*)*"  # (letter | digit | mark)+, unrolled; marks are never \w
@@ -202,6 +201,8 @@ def _fold_once(chunk: str) -> str:
     base = chunk[0]
     if base.isspace():
         return " "
+    if base == "\u00b4":
+        return "'"  # an acute accent typed as an apostrophe ("don´t"); NFKC would make it a space
     if _category(base) in _DROP_CATEGORIES or base in _IGNORABLE:
         return ""  # marks riding on an invisible character or a lone surrogate go with it
     out = []
@@ -348,7 +349,12 @@ def _free(protected: list[tuple[int, int]], a: int, b: int) -> bool:
 
 
 def _squeeze(s: str, starts: _Offsets, ends: _Offsets):
-    ops = [(m.start(), m.end(), True) for m in _TRIPLE.finditer(s) if m.group(1).isalpha()]
+    ops = []
+    for m in _TRIPLE.finditer(s):
+        a, b = m.span()
+        # A word of exactly three equal letters is an abbreviation ("kkk", "xxx", "www"), not a drawl.
+        if m.group(1).isalpha() and not (b - a == 3 and not s[a - 1:a].isalnum() and not s[b:b + 1].isalnum()):
+            ops.append((a, b, True))
     if ops and (protected := _protected(s)):
         ops = [op for op in ops if _free(protected, op[0], op[1])]
     return (*_splice(s, starts, ends, ops), True) if ops else (s, starts, ends, False)
@@ -380,6 +386,11 @@ def _join(s: str, starts: _Offsets, ends: _Offsets):
     return _splice(s, starts, ends, ops) if ops else (s, starts, ends)
 
 
+def _decode_digits(run: re.Match[str]) -> str:
+    return run[0] if _NOT_LEET_DIGIT.search(run[0]) else run[0].translate(_LEET)  # "l8v3": 8 is no letter
+
+
+@lru_cache(maxsize=8192)  # the same few leet spellings recur across comments
 def _deleet(token: str) -> str | None:
     """The decoded token, or None if it stays as it is (numbers, "4th", "covid19", words in other scripts)."""
     if not _LEET_CHAR.search(token) or (token[0] == "$" and token[1:2].isdigit()):  # "$5", "$100k"
@@ -388,19 +399,21 @@ def _deleet(token: str) -> str | None:
         return None  # a number, or a word of a script whose writers have no use for leetspeak
     if _NUMBER_LIKE.fullmatch(token):
         return None
-    # Digits only at the end ("mp3", "covid19", "ps5") are a model or version number.
-    table = _LEET_SYMBOLS if _TRAILING_DIGITS.fullmatch(token) else _LEET
-    if "!" in token or "@" in token[1:]:
-        # Between two parts of 3+ characters, ! and @ are a missing space ("great!thanks", "meet@noon"):
-        # a leet letter stands in a word, and leaves a short part on at least one side ("k!ke", "dumb@ss").
-        parts = _SYMBOL_RUN.split(token)
+    decoded = token
+    runs = [m.span() for m in _DIGIT_RUN.finditer(token)]
+    # A lone digit run at either end is a number: "4th", "3pm", "5sos", "mp3", "covid19". Leetspeak puts
+    # digits inside the word, or in several places ("1d10t", "h0m0").
+    if len(runs) > 1 or (runs and runs[0][0] > 0 and runs[0][1] < len(token)):
+        decoded = _DIGIT_RUN.sub(_decode_digits, token)
+    if "!" in token or "@" in token or "$" in token:
+        # Between two parts of 3+ characters, ! and @ are a missing space ("great!thanks", "meet@noon"): a
+        # leet letter stands inside a word and leaves a short part on one side at least ("k!ke", "dumb@ss").
+        parts = _SYMBOL_RUN.split(decoded)
         decoded = "".join(
-            part if k % 2 and "$" not in part and len(parts[k - 1]) >= 3 and len(parts[k + 1]) >= 3
-            else part.translate(table)
+            part if k % 2 == 0 or ("$" not in part and len(parts[k - 1]) >= 3 and len(parts[k + 1]) >= 3)
+            else part.translate(_LEET_SYMBOLS)
             for k, part in enumerate(parts)
         )
-    else:
-        decoded = token.translate(table)
     return None if decoded == token else decoded
 
 
