@@ -1,4 +1,4 @@
-"""Hashed features for a tokenised comment, per document and per token.
+"""Hashed features for a tokenised comment, per document and per token, and the fast scoring table.
 
 A comment's feature multiset is the sum of its tokens' feature multisets: each word contributes its own
 word feature, its character n-grams and its one-word lexicon tags, and a bigram or multi-word lexicon
@@ -6,18 +6,24 @@ term is shared equally between the tokens it spans. That identity is what lets t
 logit to character spans exactly (see classifier.model), so `document_indices` and `token_rows` must
 stay two views of the same thing; a unit test checks they agree.
 
+A bigram's column is a numeric mix of its two tokens' hashes rather than the hash of a string, so the
+scoring table can compute every bigram of a batch in numpy instead of looking each one up.
+
 Speed: hashing a few hundred n-gram strings per comment would dominate scoring time, so each distinct
-token's feature indices are computed once and cached (word frequencies are Zipfian: a stream of
-comments reuses the same few thousand tokens). The cache is bounded so random junk cannot grow it.
+token's feature columns (and, for scoring, their summed weights) are computed once and cached: word
+frequencies are Zipfian, and a stream of comments reuses the same few thousand tokens. Caches are
+bounded so random junk cannot grow them.
 """
 
 from __future__ import annotations
 
 from array import array
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 from sklearn.utils import murmurhash3_32
+
+from classifier import words as word_splitter
 
 CHAR_NGRAM_SIZES: tuple[int, ...] = (3, 4, 5)
 MAX_CHAR_NGRAM_TOKEN = 24
@@ -25,7 +31,11 @@ MAX_CHAR_NGRAM_TOKEN = 24
 bounds the cost of one pathological comment."""
 MAX_LEXICON_WORDS = 3
 CACHE_LIMIT = 200_000
-"""Distinct tokens (and bigrams) remembered; past this the cache starts afresh rather than growing."""
+"""Distinct tokens (and chunks) remembered; past this a cache starts afresh rather than growing."""
+
+_MASK = 0xFFFFFFFF
+_MIX_A = 0x9E3779B1
+_MIX_B = 0x85EBCA6B
 
 
 def char_ngrams(token: str) -> list[str]:
@@ -35,18 +45,41 @@ def char_ngrams(token: str) -> list[str]:
     return ["c:" + padded[j : j + n] for n in CHAR_NGRAM_SIZES for j in range(length - n + 1)]
 
 
+def token_hash(token: str) -> int:
+    """A stable 32-bit hash of a token, the input of its bigrams' columns."""
+    return murmurhash3_32(token, seed=1, positive=True)
+
+
+def bigram_column(left: int, right: int, n_features: int) -> int:
+    """Column of the bigram of two tokens with hashes ``left`` and ``right`` (see `bigram_columns`)."""
+    mixed = (left * _MIX_A + right) & _MASK
+    mixed = ((mixed ^ (mixed >> 16)) * _MIX_B) & _MASK
+    return (mixed ^ (mixed >> 13)) % n_features
+
+
+def bigram_columns(left: np.ndarray, right: np.ndarray, n_features: int) -> np.ndarray:
+    """`bigram_column` for arrays of hashes (uint64), bit for bit the same."""
+    mixed = (left * np.uint64(_MIX_A) + right) & np.uint64(_MASK)
+    mixed = ((mixed ^ (mixed >> np.uint64(16))) * np.uint64(_MIX_B)) & np.uint64(_MASK)
+    return ((mixed ^ (mixed >> np.uint64(13))) % np.uint64(n_features)).astype(np.int64)
+
+
 class FeatureIndexer:
-    """Maps token sequences to hashed feature indices in ``[0, n_features)``."""
+    """Maps token sequences to hashed feature columns in ``[0, n_features)``."""
 
     def __init__(self, n_features: int, lexicon: Mapping[str, Sequence[str]] | None) -> None:
         self.n_features = n_features
         self.lexicon = dict(lexicon or {})
-        # Multi-word terms are looked up only from a token that can start one: a set test per token
-        # instead of joining every pair and triple of a comment.
-        self._phrase_starts = {term.split(" ")[0] for term in self.lexicon if " " in term}
-        self._tokens: dict[str, array] = {}
+        # Multi-word terms are looked up only from a token that can start one: a set test per comment
+        # instead of joining every pair and triple of it.
+        self.phrase_starts = frozenset(term.split(" ")[0] for term in self.lexicon if " " in term)
+        self._phrase_terms: dict[str, list[tuple[tuple[str, ...], Sequence[str]]]] = {}
+        for term, tags in self.lexicon.items():
+            if " " in term:
+                parts = tuple(term.split(" "))
+                self._phrase_terms.setdefault(parts[0], []).append((parts, tags))
+        self._tokens: dict[str, tuple[array, int]] = {}
         self._strings: dict[str, int] = {}
-        self._pairs: dict[tuple[str, str], int] = {}
 
     def index(self, feature: str) -> int:
         """Hashed column of one feature string."""
@@ -54,152 +87,170 @@ class FeatureIndexer:
         if found is None:
             if len(self._strings) > CACHE_LIMIT:
                 self._strings.clear()
-            found = murmurhash3_32(feature, seed=0, positive=True) % self.n_features
-            self._strings[feature] = found
+            found = self._strings[feature] = murmurhash3_32(feature, seed=0, positive=True) % self.n_features
         return found
 
-    def token_indices(self, token: str) -> array:
-        """Columns owned by one token on its own: word, character n-grams, one-word lexicon tags."""
+    def token(self, token: str) -> tuple[array, int]:
+        """(columns the token owns on its own: word, char n-grams, one-word lexicon tags; its hash)."""
         cached = self._tokens.get(token)
         if cached is None:
             if len(self._tokens) > CACHE_LIMIT:
                 self._tokens.clear()
             features = ["w:" + token, *char_ngrams(token)]
             features.extend("l:" + tag for tag in self.lexicon.get(token, ()))
-            cached = array("q", [murmurhash3_32(f, seed=0, positive=True) % self.n_features for f in features])
-            self._tokens[token] = cached
+            columns = array("q", [murmurhash3_32(f, seed=0, positive=True) % self.n_features for f in features])
+            cached = self._tokens[token] = (columns, token_hash(token))
         return cached
 
-    def _shared(self, tokens: Sequence[str]) -> list[tuple[int, int, str]]:
-        """(first token, number of tokens, feature) for bigrams and multi-word lexicon terms."""
-        return [(i, 2, "b:" + tokens[i] + " " + tokens[i + 1]) for i in range(len(tokens) - 1)] + self._phrases(
-            tokens
-        )
+    def phrases(self, tokens: Sequence[str]) -> list[tuple[int, int, int]]:
+        """(first token, number of tokens, column) for every multi-word lexicon term in the tokens."""
+        found: list[tuple[int, int, int]] = []
+        if self.phrase_starts.isdisjoint(tokens):
+            return found
+        terms = self._phrase_terms
+        for first in [i for i, token in enumerate(tokens) if token in terms]:
+            for parts, tags in terms[tokens[first]]:
+                size = len(parts)
+                if tuple(tokens[first : first + size]) == parts:
+                    found.extend((first, size, self.index("l:" + tag)) for tag in tags)
+        return found
 
-    def _phrases(self, tokens: Sequence[str]) -> list[tuple[int, int, str]]:
-        """(first token, number of tokens, feature) for multi-word lexicon terms."""
-        shared: list[tuple[int, int, str]] = []
-        if self._phrase_starts and not self._phrase_starts.isdisjoint(tokens):
-            for first, token in enumerate(tokens):
-                if token not in self._phrase_starts:
-                    continue
-                for size in range(2, MAX_LEXICON_WORDS + 1):
-                    if first + size > len(tokens):
-                        break
-                    for tag in self.lexicon.get(" ".join(tokens[first : first + size]), ()):
-                        shared.append((first, size, "l:" + tag))
-        return shared
-
-    def _pair(self, left: str, right: str) -> int:
-        if len(self._pairs) > CACHE_LIMIT:
-            self._pairs.clear()
-        column = self._pairs[left, right] = self.index("b:" + left + " " + right)
-        return column
-
-    def batch(self, documents: Iterable[Sequence[str]]) -> tuple[np.ndarray, np.ndarray]:
-        """Columns of many documents concatenated, and the offsets where each document's run starts.
-
-        The same columns as `document_indices` per document, in a loop kept tight on purpose: this is
-        where batch scoring spends its time.
-        """
-        columns = array("q")
-        pointers = array("q", [0])
-        extend, append = columns.extend, columns.append
-        known_token, known_pair = self._tokens.get, self._pairs.get
-        phrases = self._phrase_starts
-        for tokens in documents:
-            previous = None
-            for token in tokens:
-                found = known_token(token)
-                extend(found if found is not None else self.token_indices(token))
-                if previous is not None:
-                    pair = known_pair((previous, token))
-                    append(pair if pair is not None else self._pair(previous, token))
-                previous = token
-            if phrases and not phrases.isdisjoint(tokens):
-                extend(self.index(feature) for _, _, feature in self._phrases(tokens))
-            pointers.append(len(columns))
-        return np.frombuffer(columns, dtype=np.int64), np.frombuffer(pointers, dtype=np.int64)
+    def _shared(self, tokens: Sequence[str]) -> list[tuple[int, int, int]]:
+        """(first token, number of tokens, column) for bigrams and multi-word lexicon terms."""
+        hashes = [self.token(token)[1] for token in tokens]
+        bigrams = [(i, 2, bigram_column(hashes[i], hashes[i + 1], self.n_features)) for i in range(len(tokens) - 1)]
+        return bigrams + self.phrases(tokens)
 
     def document_indices(self, tokens: Sequence[str]) -> array:
         """All feature columns of one comment, repeated as often as each occurs."""
         columns = array("q")
         for token in tokens:
-            columns.extend(self.token_indices(token))
-        for _, _, feature in self._shared(tokens):
-            columns.append(self.index(feature))
+            columns.extend(self.token(token)[0])
+        columns.extend(column for _, _, column in self._shared(tokens))
         return columns
+
+    def batch(self, documents: Sequence[Sequence[str]]) -> tuple[np.ndarray, np.ndarray]:
+        """Columns of many documents concatenated, and the offsets where each document's run starts."""
+        columns = array("q")
+        pointers = array("q", [0])
+        for tokens in documents:
+            columns.extend(self.document_indices(tokens))
+            pointers.append(len(columns))
+        return np.frombuffer(columns, dtype=np.int64), np.frombuffer(pointers, dtype=np.int64)
 
     def token_rows(self, tokens: Sequence[str]) -> list[dict[int, float]]:
         """Per token, ``{column: count share}``; summed over tokens they equal `document_indices`."""
         rows: list[dict[int, float]] = []
         for token in tokens:
             row: dict[int, float] = {}
-            for column in self.token_indices(token):
+            for column in self.token(token)[0]:
                 row[column] = row.get(column, 0.0) + 1.0
             rows.append(row)
-        for first, size, feature in self._shared(tokens):
-            column = self.index(feature)
+        for first, size, column in self._shared(tokens):
             for position in range(first, first + size):
                 rows[position][column] = rows[position].get(column, 0.0) + 1.0 / size
         return rows
 
 
 class WeightTable:
-    """Per distinct token, bigram and phrase: the summed weights of all the features it brings.
+    """Scores batches fast: per distinct token, the summed weights of the features it owns.
 
-    Scoring then costs one dictionary lookup per token and per bigram, and the arithmetic gathers from
-    a small dense table instead of a feature-sized array. Row values are (weight per head..., idf²),
-    where the per-head weight is coef·idf summed over the features; a document's logit is its rows'
-    weight sum over the square root of their idf² sum (classifier.model explains why).
+    A row holds (weight per head..., idf²): the token's columns' coef·idf and idf² summed. A comment's
+    sums are its tokens' rows, plus its bigrams' and phrases' columns, which are computed in numpy for
+    the whole batch. Whitespace-separated chunks map straight to their tokens' rows where
+    classifier.words says a chunk can be normalised on its own.
     """
 
     def __init__(self, indexer: FeatureIndexer, weights: np.ndarray, idf_squared: np.ndarray) -> None:
         self.indexer = indexer
         self._weights = weights
         self._idf_squared = idf_squared
-        self._rows: dict[object, int] = {}
+        self._rows: dict[str, int] = {}
+        self._chunks: dict[str, tuple[array, bool]] = {}
         self._table = np.zeros((4096, weights.shape[1] + 1))
+        self._hashes = np.zeros(4096, dtype=np.uint64)
 
-    @property
-    def table(self) -> np.ndarray:
-        """The filled rows: ``(rows, heads + 1)``."""
-        return self._table[: len(self._rows)]
-
-    def _add(self, key: object, columns: Sequence[int]) -> int:
-        row = len(self._rows)
-        if row == len(self._table):
-            self._table = np.resize(self._table, (2 * row, self._table.shape[1]))
-        selected = np.asarray(columns, dtype=np.int64)
-        self._table[row, :-1] = self._weights[selected].sum(axis=0)
-        self._table[row, -1] = self._idf_squared[selected].sum()
-        self._rows[key] = row
+    def _row(self, token: str) -> int:
+        row = self._rows.get(token)
+        if row is None:
+            row = len(self._rows)
+            if row == len(self._table):
+                self._table = np.resize(self._table, (2 * row, self._table.shape[1]))
+                self._hashes = np.resize(self._hashes, 2 * row)
+            columns, hashed = self.indexer.token(token)
+            selected = np.frombuffer(columns, dtype=np.int64)
+            self._table[row, :-1] = self._weights[selected].sum(axis=0)
+            self._table[row, -1] = self._idf_squared[selected].sum()
+            self._hashes[row] = hashed
+            self._rows[token] = row
         return row
 
-    def rows(self, documents: Iterable[Sequence[str]]) -> tuple[np.ndarray, np.ndarray]:
-        """Table rows of many documents concatenated, and where each document's run starts."""
-        if len(self._rows) > CACHE_LIMIT:
-            self._rows.clear()  # only between batches: row ids handed out earlier stay valid meanwhile
-        indexer = self.indexer
+    def _chunk(self, chunk: str) -> tuple[array, bool]:
+        """(table rows of the chunk's tokens, whether one of them may start a multi-word term)."""
+        tokens = word_splitter.chunk_tokens(chunk)
+        rows = array("q", [self._row(token) for token in tokens])
+        entry = self._chunks[chunk] = (rows, not self.indexer.phrase_starts.isdisjoint(tokens))
+        return entry
+
+    def sums(self, texts: Sequence[str]) -> np.ndarray:
+        """Per text: (weight sum per head..., idf² sum) over all its feature occurrences."""
+        if len(self._rows) > CACHE_LIMIT or len(self._chunks) > CACHE_LIMIT:
+            # Only between batches: row numbers handed out during a batch stay valid until it ends.
+            self._rows.clear()
+            self._chunks.clear()
         rows = array("q")
         pointers = array("q", [0])
-        append, known = rows.append, self._rows.get
-        phrases = indexer._phrase_starts
-        for tokens in documents:
-            previous = None
-            for token in tokens:
-                row = known(token)
-                append(row if row is not None else self._add(token, indexer.token_indices(token)))
-                if previous is not None:
-                    pair = (previous, token)
-                    row = known(pair)
-                    if row is None:
-                        row = self._add(pair, [indexer.index("b:" + previous + " " + token)])
-                    append(row)
-                previous = token
-            if phrases and not phrases.isdisjoint(tokens):
-                for _, _, feature in indexer._phrases(tokens):
-                    row = known(feature)
-                    append(row if row is not None else self._add(feature, [indexer.index(feature)]))
+        phrase_documents: list[tuple[int, list[str]]] = []
+        extend, known = rows.extend, self._chunks.get
+        phrase_starts = self.indexer.phrase_starts
+        for number, text in enumerate(texts):
+            chunks = word_splitter.independent_chunks(text)
+            if chunks is None:
+                tokens = word_splitter.words(text)
+                extend(self._row(token) for token in tokens)
+                if not phrase_starts.isdisjoint(tokens):
+                    phrase_documents.append((number, tokens))
+            else:
+                may_hold_phrase = False
+                for chunk in chunks:
+                    entry = known(chunk) or self._chunk(chunk)
+                    extend(entry[0])
+                    may_hold_phrase = may_hold_phrase or entry[1]
+                if may_hold_phrase:
+                    tokens = [token for chunk in chunks for token in word_splitter.chunk_tokens(chunk)]
+                    phrase_documents.append((number, tokens))
             pointers.append(len(rows))
-        return np.frombuffer(rows, dtype=np.int64), np.frombuffer(pointers, dtype=np.int64)
+        return self._sum(np.frombuffer(rows, dtype=np.int64), np.frombuffer(pointers, dtype=np.int64),
+                         phrase_documents)
+
+    def _sum(self, rows: np.ndarray, pointers: np.ndarray, phrase_documents: list[tuple[int, list[str]]]):
+        documents = len(pointers) - 1
+        sums = segment_sums(self._table[rows], pointers)
+        if len(rows) > 1:
+            # Bigrams: every pair of neighbouring tokens within one document.
+            same_document = np.ones(len(rows) - 1, dtype=bool)
+            ends = pointers[1:-1] - 1
+            same_document[ends[(ends >= 0) & (ends < len(rows) - 1)]] = False
+            hashes = self._hashes[rows]
+            columns = bigram_columns(hashes[:-1][same_document], hashes[1:][same_document], self.indexer.n_features)
+            owner = np.repeat(np.arange(documents), np.diff(pointers))[:-1][same_document]
+            for head in range(self._weights.shape[1]):
+                sums[:, head] += np.bincount(owner, weights=self._weights[columns, head], minlength=documents)
+            sums[:, -1] += np.bincount(owner, weights=self._idf_squared[columns], minlength=documents)
+        for number, tokens in phrase_documents:
+            for _, _, column in self.indexer.phrases(tokens):
+                sums[number, :-1] += self._weights[column]
+                sums[number, -1] += self._idf_squared[column]
+        return sums
+
+
+def segment_sums(values: np.ndarray, pointers: np.ndarray) -> np.ndarray:
+    """Sums of ``values[pointers[i]:pointers[i+1]]`` per segment i (0 for an empty segment)."""
+    starts = pointers[:-1]
+    result = np.zeros((len(starts), *values.shape[1:]), dtype=np.float64)
+    filled = starts < pointers[1:]
+    if values.shape[0]:
+        # reduceat over the non-empty segments only: each runs to the next non-empty one's start, and
+        # the empty ones in between hold no values.
+        result[filled] = np.add.reduceat(values, starts[filled], axis=0)
+    return result

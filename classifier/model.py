@@ -8,7 +8,7 @@ a few plain arrays that load in milliseconds and never grow with the training da
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -17,7 +17,7 @@ from sklearn.base import BaseEstimator
 from sklearn.linear_model import LogisticRegression
 
 from classifier.datasets.examples import HEADS
-from classifier.features import FeatureIndexer, WeightTable
+from classifier.features import FeatureIndexer, WeightTable, segment_sums
 from classifier.normalize import normalize, tokenize
 from classifier.words import words
 
@@ -43,18 +43,6 @@ class Span:
 
 _EMPTY = 1e-12
 """Added to norms so an empty comment (no tokens) scores the intercept instead of dividing by zero."""
-
-
-def _segment_sums(values: np.ndarray, pointers: np.ndarray) -> np.ndarray:
-    """Sums of ``values[pointers[i]:pointers[i+1]]`` per segment i (0 for an empty segment)."""
-    starts = pointers[:-1]
-    result = np.zeros((len(starts), *values.shape[1:]), dtype=np.float64)
-    filled = starts < pointers[1:]
-    if values.shape[0]:
-        # reduceat over the non-empty segments only: each runs to the next non-empty one's start, and
-        # the empty ones in between hold no values.
-        result[filled] = np.add.reduceat(values, starts[filled], axis=0)
-    return result
 
 
 class CommentClassifier(BaseEstimator):
@@ -105,9 +93,9 @@ class CommentClassifier(BaseEstimator):
             state.pop(name, None)
         return state
 
-    def _occurrences(self, texts: Iterable[str]) -> tuple[np.ndarray, np.ndarray]:
+    def _occurrences(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
         """Feature columns of all texts, concatenated, and the offsets where each text's run starts."""
-        return self._indexer().batch(words(text) for text in texts)
+        return self._indexer().batch([words(text) for text in texts])
 
     def transform(self, texts: Sequence[str]) -> sparse.csr_matrix:
         """The feature matrix the linear heads see (duplicates summed)."""
@@ -119,7 +107,7 @@ class CommentClassifier(BaseEstimator):
 
     def _norms(self, columns: np.ndarray, pointers: np.ndarray) -> np.ndarray:
         squares = self.idf_[columns] ** 2
-        return np.sqrt(_segment_sums(squares, pointers)) + _EMPTY
+        return np.sqrt(segment_sums(squares, pointers)) + _EMPTY
 
     # -- fitting ------------------------------------------------------------------------------------
     def fit(self, texts: Sequence[str], y: np.ndarray, sample_weight: np.ndarray | None = None):
@@ -169,9 +157,7 @@ class CommentClassifier(BaseEstimator):
 
     def decision_function(self, texts: Sequence[str]) -> np.ndarray:
         """Uncalibrated logits, ``(n, 2)``."""
-        table = self._table()
-        rows, pointers = table.rows(words(text) for text in texts)
-        sums = _segment_sums(table.table[rows], pointers)
+        sums = self._table().sums(texts)
         return sums[:, :-1] / (np.sqrt(sums[:, -1]) + _EMPTY)[:, None] + self.intercept_
 
     def _calibrated(self, logits: np.ndarray) -> np.ndarray:

@@ -433,8 +433,8 @@ def _unconfuse(s: str) -> str:
         return s
     # Mixed-script words are the evasion case and always mapped. A word of look-alikes only is mapped unless
     # the comment has letters no Latin one resembles: then it is genuine Greek/Russian and "кот" stays a cat.
-    # (A length limit on such words would not tell "кот" from "сосk"; the comment's script does.) The test
-    # does not depend on the mapping, which keeps the stage idempotent.
+    # (A length limit would not tell Russian "кот" from a disguised "сос"; the rest of the comment does.)
+    # The test does not depend on the mapping, which keeps the stage idempotent.
     genuine = _GENUINE.search(s) is not None
     subs = []
     protected = _protected(s)

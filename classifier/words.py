@@ -48,24 +48,41 @@ def _only_whitespace_controls(text: str) -> bool:
     return all(ch.isprintable() or ch in " \t\n\r\x0b\x0c" for ch in text)
 
 
-def words(text: str) -> list[str]:
-    """The tokens of ``tokenize(normalize(text).text)``, without offsets, from a chunk cache when safe."""
+def independent_chunks(text: str) -> list[str] | None:
+    """The whitespace-separated chunks of ``text`` if each can be normalised on its own, else None."""
     if _needs_context(text):
-        return _full(text)
-    if len(_cache) > CACHE_LIMIT:
-        _cache.clear()
-    tokens: list[str] = []
-    known = _cache.get
-    previous = ""
-    for chunk in text.split():
+        return None
+    chunks = text.split()
+    lengths = list(map(len, chunks))
+    index = 0
+    while True:
         # Spaced-out letters can run across chunks only from a lone letter or digit that follows a chunk
         # ending in a lone one (the "f u" of "f u c k"); other separators ("k.i.k.e") stay in one chunk.
-        if (len(chunk) == 1 and chunk.isalnum() and previous[-1:].isalnum()
-                and (len(previous) == 1 or not previous[-2].isalnum())):
-            return _full(text)
-        cached = known(chunk)
-        if cached is None:
-            cached = _cache[chunk] = _full(chunk)
-        tokens.extend(cached)
-        previous = chunk
+        try:
+            index = lengths.index(1, index + 1)
+        except ValueError:
+            return chunks
+        previous = chunks[index - 1]
+        if chunks[index].isalnum() and previous[-1].isalnum() and (len(previous) == 1 or not previous[-2].isalnum()):
+            return None
+
+
+def chunk_tokens(chunk: str) -> list[str]:
+    """The tokens of one independent chunk (cached)."""
+    cached = _cache.get(chunk)
+    if cached is None:
+        if len(_cache) > CACHE_LIMIT:
+            _cache.clear()
+        cached = _cache[chunk] = _full(chunk)
+    return cached
+
+
+def words(text: str) -> list[str]:
+    """The tokens of ``tokenize(normalize(text).text)``, without offsets, from a chunk cache when safe."""
+    chunks = independent_chunks(text)
+    if chunks is None:
+        return _full(text)
+    tokens: list[str] = []
+    for chunk in chunks:
+        tokens.extend(chunk_tokens(chunk))
     return tokens
