@@ -218,9 +218,13 @@ def run_evaluate(args: argparse.Namespace, defaults: ClassifierDefaults) -> int:
 
 def run_fetch(args: argparse.Namespace) -> int:
     """`moderation data fetch`: download what the catalogue can download, verifying sha256."""
-    results = fetch(args.data, args.names or None)
+    try:
+        results = fetch(args.data, args.names or None)
+    except ValueError as error:  # an unknown dataset name, before anything was downloaded
+        raise UsageError(str(error)) from error
     for result in results:
-        print(f"  {result}", file=sys.stderr)
+        detail = f" ({result.message})" if result.message else ""
+        print(f"  {result.dataset}/{result.name}: {result.status}{detail}", file=sys.stderr)
     return 0 if all(result.ok for result in results) else 1
 
 

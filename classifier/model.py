@@ -55,7 +55,7 @@ class CommentClassifier(BaseEstimator):
     def __init__(
         self,
         n_features: int = 2**20,
-        C: float = 1.0,
+        C: float = 2.0,
         lexicon: Mapping[str, Sequence[str]] | None = None,
         max_iter: int = 2000,
     ) -> None:
