@@ -1,0 +1,274 @@
+"""The comment lifecycle: every state transition goes through here, nowhere else.
+
+pending → published | held | rejected (auto-reject); published → held (reader reports);
+held → approved | rejected (a moderator, or "model" when a better model releases it).
+
+Functions take a Session and never commit: the caller (a view or a task) commits, and only then
+enqueues work, so a task never runs before its row exists. Neither Flask nor Celery is imported here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
+
+from service.models import VISIBLE, Comment, Decision, Moderator, Report, Status, utcnow
+
+CATEGORIES = ("hostility", "slur")
+ACTIONS = ("approve", "reject")
+
+
+class DomainError(Exception):
+    """A request the lifecycle refuses; ``code`` and ``field`` feed the API's error shape."""
+
+    status = 400
+    code = "invalid"
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+class NotFound(DomainError):
+    """No such comment (or parent)."""
+
+    status = 404
+    code = "not_found"
+
+
+class Conflict(DomainError):
+    """The comment is not in a state that allows this (e.g. someone already decided it)."""
+
+    status = 409
+    code = "conflict"
+
+
+@dataclass(frozen=True)
+class Policy:
+    """Thresholds that turn scores into a status. Policy lives here, not in the model."""
+
+    hold: Mapping[str, float]
+    reject: Mapping[str, float | None] = field(default_factory=dict)
+
+    def over(self, scores: Mapping[str, float], limits: Mapping[str, float | None]) -> list[str]:
+        """Categories whose score is at or over its limit (a missing or None limit never triggers)."""
+        return [c for c in CATEGORIES if limits.get(c) is not None and scores[c] >= limits[c]]
+
+
+@dataclass(frozen=True)
+class ScoreResult:
+    """What the worker learned about a comment."""
+
+    hostility: float
+    slur: float
+    spans: Sequence[Mapping[str, object]]
+    name_hostility: float
+    name_slur: float
+    model_version: str
+
+
+def get_comment(session: Session, comment_id: int) -> Comment:
+    """The comment, or NotFound."""
+    comment = session.get(Comment, comment_id)
+    if comment is None:
+        raise NotFound(f"no comment {comment_id}", "id")
+    return comment
+
+
+def submit_comment(
+    session: Session, *, article_id: str, author_id: str, author_name: str, text: str, parent_id: int | None = None
+) -> Comment:
+    """Store a new comment as pending. The caller commits, then sends the scoring task."""
+    if parent_id is not None:
+        parent = session.get(Comment, parent_id)
+        if parent is None:
+            raise NotFound(f"no comment {parent_id} to reply to", "parent_id")
+        if parent.article_id != article_id:
+            raise DomainError("a reply must be on the same article as its parent", "parent_id")
+    comment = Comment(
+        article_id=article_id, author_id=author_id, author_name=author_name, text=text, parent_id=parent_id,
+        status=Status.PENDING, report_count=0,
+    )
+    session.add(comment)
+    session.flush()
+    return comment
+
+
+def mark_task_sent(session: Session, comment_id: int) -> None:
+    """Outbox: record that the scoring task for this comment reached the broker."""
+    comment = session.get(Comment, comment_id)
+    if comment is not None and comment.task_sent_at is None:
+        comment.task_sent_at = utcnow()
+
+
+def record_score(session: Session, comment_id: int, result: ScoreResult, policy: Policy) -> Comment | None:
+    """Store scores and publish, hold or auto-reject. Idempotent: a comment past pending is left alone."""
+    comment = session.get(Comment, comment_id)
+    if comment is None or comment.status != Status.PENDING:
+        return None
+    scores = {"hostility": result.hostility, "slur": result.slur}
+    name_scores = {"hostility": result.name_hostility, "slur": result.name_slur}
+    comment.hostility, comment.slur = result.hostility, result.slur
+    comment.name_hostility, comment.name_slur = result.name_hostility, result.name_slur
+    comment.spans = [dict(span) for span in result.spans]
+    comment.model_version = result.model_version
+    comment.scored_at = utcnow()
+    reasons = [f"model:{category}" for category in policy.over(scores, policy.hold)]
+    if policy.over(name_scores, policy.hold):
+        reasons.append("name")
+    rejected = policy.over(scores, policy.reject)
+    if rejected:
+        comment.status = Status.REJECTED
+        comment.hold_reasons = reasons
+        comment.decided_at = comment.scored_at
+        session.add(_audit(comment, None, "model", "reject", rejected, "auto-reject threshold"))
+    elif reasons:
+        comment.status = Status.HELD
+        comment.hold_reasons = reasons
+    else:
+        comment.status = Status.PUBLISHED
+        comment.hold_reasons = []
+    return comment
+
+
+def report_comment(session: Session, comment_id: int, reason: str = "", reporter_id: str | None = None) -> Comment:
+    """A reader's report. A published comment goes back to the queue; a decided one stays decided."""
+    comment = get_comment(session, comment_id)
+    session.add(Report(comment_id=comment.id, reason=reason, reporter_id=reporter_id))
+    comment.report_count = (comment.report_count or 0) + 1
+    if comment.status == Status.PUBLISHED:
+        comment.status = Status.HELD
+        comment.hold_reasons = [*(comment.hold_reasons or []), "report"]
+    elif comment.status == Status.HELD and "report" not in (comment.hold_reasons or []):
+        comment.hold_reasons = [*(comment.hold_reasons or []), "report"]
+    return comment
+
+
+def _audit(comment: Comment, moderator: Moderator | None, actor: str, action: str, labels: Sequence[str],
+           reason: str) -> Decision:
+    return Decision(
+        comment_id=comment.id, moderator_id=moderator.id if moderator else None, actor=actor, action=action,
+        labels=list(labels), reason=reason, hostility=comment.hostility, slur=comment.slur,
+        model_version=comment.model_version,
+    )
+
+
+def decide(
+    session: Session, comment_id: int, moderator: Moderator, action: str,
+    labels: Sequence[str] | None = None, reason: str = "", policy: Policy | None = None,
+) -> Decision:
+    """A moderator approves or rejects a held comment; the decision is also a training label.
+
+    Approve means "neither hostile nor a slur". Reject takes the labels given, or, when none are
+    given, the categories whose scores reached the hold threshold. Deciding a comment that is not
+    held (already decided, or never queued) is a Conflict naming who decided it, never an overwrite.
+    """
+    if action not in ACTIONS:
+        raise DomainError(f"action must be one of {', '.join(ACTIONS)}", "action")
+    unknown = sorted(set(labels or ()) - set(CATEGORIES))
+    if unknown:
+        raise DomainError(f"unknown label(s): {', '.join(unknown)}", "labels")
+    comment = get_comment(session, comment_id)
+    if comment.status != Status.HELD:
+        last = session.scalars(
+            select(Decision).where(Decision.comment_id == comment.id).order_by(Decision.id.desc()).limit(1)
+        ).first()
+        who = f" by {last.actor} at {last.created_at:%Y-%m-%d %H:%M:%S}" if last else ""
+        raise Conflict(f"comment {comment.id} is {comment.status}{who}, not held", "id")
+    if action == "approve":
+        chosen: list[str] = []
+    elif labels:
+        chosen = [c for c in CATEGORIES if c in labels]
+    else:
+        scores = {"hostility": comment.hostility or 0.0, "slur": comment.slur or 0.0}
+        chosen = policy.over(scores, policy.hold) if policy else []
+    comment.status = Status.APPROVED if action == "approve" else Status.REJECTED
+    comment.decided_at = utcnow()
+    decision = _audit(comment, moderator, moderator.name, action, chosen, reason)
+    session.add(decision)
+    try:
+        session.flush()  # the revision check: a concurrent decision makes this UPDATE match no row
+    except StaleDataError as error:
+        session.rollback()
+        raise Conflict(f"comment {comment_id} was just decided by another moderator", "id") from error
+    return decision
+
+
+# -- reading ---------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Page:
+    """One page of a list."""
+
+    items: list
+    total: int
+    page: int
+    per_page: int
+
+
+def _page(session: Session, query, page: int, per_page: int) -> Page:
+    total = session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
+    items = list(session.scalars(query.limit(per_page).offset((page - 1) * per_page)))
+    return Page(items, total, page, per_page)
+
+
+def visible_comments(session: Session, article_id: str, page: int, per_page: int) -> Page:
+    """What a site may render for an article: published and approved comments, oldest first."""
+    query = (
+        select(Comment)
+        .where(Comment.article_id == article_id, Comment.status.in_([s.value for s in VISIBLE]))
+        .order_by(Comment.created_at, Comment.id)
+    )
+    return _page(session, query, page, per_page)
+
+
+def moderation_queue(
+    session: Session, *, category: str | None = None, article_id: str | None = None, reason: str | None = None,
+    sort: str = "severity", page: int = 1, per_page: int = 50,
+) -> Page:
+    """Held comments, filtered by category (hostility / slur), article or reason (model / report / name).
+
+    Reasons are filtered in Python after a coarse SQL filter: they live in a JSON list, and JSON
+    containment differs between SQLite and PostgreSQL; the queue is small enough for that.
+    """
+    query = select(Comment).where(Comment.status == Status.HELD)
+    if article_id:
+        query = query.where(Comment.article_id == article_id)
+    if sort == "oldest":
+        query = query.order_by(Comment.created_at, Comment.id)
+    else:
+        severity = func.max(func.coalesce(Comment.hostility, 0), func.coalesce(Comment.slur, 0))
+        if session.get_bind().dialect.name == "postgresql":
+            severity = func.greatest(func.coalesce(Comment.hostility, 0), func.coalesce(Comment.slur, 0))
+        query = query.order_by(severity.desc(), Comment.id)
+    if category is None and reason is None:
+        return _page(session, query, page, per_page)
+    wanted = []
+    for comment in session.scalars(query):
+        reasons = comment.hold_reasons or []
+        if category and f"model:{category}" not in reasons:
+            continue
+        if reason == "model" and not any(r.startswith("model:") for r in reasons):
+            continue
+        if reason in ("report", "name") and reason not in reasons:
+            continue
+        wanted.append(comment)
+    start = (page - 1) * per_page
+    return Page(wanted[start : start + per_page], len(wanted), page, per_page)
+
+
+def audit_log(session: Session, *, moderator: str | None = None, action: str | None = None, page: int = 1,
+              per_page: int = 50) -> Page:
+    """Decisions, newest first, optionally by one actor or of one action."""
+    query = select(Decision).order_by(Decision.id.desc())
+    if moderator:
+        query = query.where(Decision.actor == moderator)
+    if action:
+        query = query.where(Decision.action == action)
+    return _page(session, query, page, per_page)

@@ -1,0 +1,133 @@
+"""Database tables (SQLAlchemy 2.0 typed models). Schema changes go through Alembic (service/migrations)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from enum import StrEnum
+from typing import ClassVar
+
+from sqlalchemy import JSON, Boolean, DateTime, Float, ForeignKey, Integer, String, Text
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+
+def utcnow() -> datetime:
+    """Timezone-aware now; every timestamp in the database is UTC."""
+    return datetime.now(UTC)
+
+
+class Base(DeclarativeBase):
+    """Declarative base of every table."""
+
+
+class Status(StrEnum):
+    """Where a comment is in its life: pending → published | held; published → held; held → approved | rejected."""
+
+    PENDING = "pending"
+    PUBLISHED = "published"
+    HELD = "held"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+
+
+VISIBLE = (Status.PUBLISHED, Status.APPROVED)
+"""Statuses a site may render."""
+
+
+class Comment(Base):
+    """A reader comment, stored before anything else happens to it."""
+
+    __tablename__ = "comments"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    article_id: Mapped[str] = mapped_column(String(200), index=True)
+    author_id: Mapped[str] = mapped_column(String(200), index=True)
+    author_name: Mapped[str] = mapped_column(String(200))
+    text: Mapped[str] = mapped_column(Text)
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("comments.id"), nullable=True)
+    status: Mapped[str] = mapped_column(String(16), index=True, default=Status.PENDING)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
+    task_sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    """Outbox mark: None until the scoring task has been handed to the broker."""
+    scored_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    hostility: Mapped[float | None] = mapped_column(Float, nullable=True)
+    slur: Mapped[float | None] = mapped_column(Float, nullable=True)
+    name_hostility: Mapped[float | None] = mapped_column(Float, nullable=True)
+    name_slur: Mapped[float | None] = mapped_column(Float, nullable=True)
+    spans: Mapped[list | None] = mapped_column(JSON, nullable=True)
+    model_version: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    hold_reasons: Mapped[list | None] = mapped_column(JSON, nullable=True)
+    """Why it is held: any of "model:hostility", "model:slur", "name", "report"."""
+    report_count: Mapped[int] = mapped_column(Integer, default=0)
+    decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    revision: Mapped[int] = mapped_column(Integer, default=1)
+    """Bumped on every transition; an UPDATE … WHERE revision = seen makes concurrent decisions safe."""
+
+    __mapper_args__: ClassVar[dict] = {"version_id_col": revision}
+
+    reports: Mapped[list[Report]] = relationship(back_populates="comment", order_by="Report.id")
+    decisions: Mapped[list[Decision]] = relationship(back_populates="comment", order_by="Decision.id")
+
+
+class Report(Base):
+    """A reader's report of a comment."""
+
+    __tablename__ = "reports"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    comment_id: Mapped[int] = mapped_column(ForeignKey("comments.id"), index=True)
+    reason: Mapped[str] = mapped_column(String(500), default="")
+    reporter_id: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    comment: Mapped[Comment] = relationship(back_populates="reports")
+
+
+class Moderator(Base):
+    """Someone who works the queue. Only hashes of the API token and password are stored."""
+
+    __tablename__ = "moderators"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+    token_hash: Mapped[str] = mapped_column(String(128), unique=True)
+    password_hash: Mapped[str | None] = mapped_column(String(256), nullable=True)
+    role: Mapped[str] = mapped_column(String(16), default="moderator")
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class Decision(Base):
+    """The audit log: one row per action on a comment, by a moderator or by the model."""
+
+    __tablename__ = "decisions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    comment_id: Mapped[int] = mapped_column(ForeignKey("comments.id"), index=True)
+    moderator_id: Mapped[int | None] = mapped_column(ForeignKey("moderators.id"), nullable=True)
+    actor: Mapped[str] = mapped_column(String(100))
+    """The moderator's name, or "model" for automatic actions."""
+    action: Mapped[str] = mapped_column(String(16))
+    labels: Mapped[list] = mapped_column(JSON, default=list)
+    reason: Mapped[str] = mapped_column(String(1000), default="")
+    hostility: Mapped[float | None] = mapped_column(Float, nullable=True)
+    slur: Mapped[float | None] = mapped_column(Float, nullable=True)
+    model_version: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
+
+    comment: Mapped[Comment] = relationship(back_populates="decisions")
+    moderator: Mapped[Moderator | None] = relationship()
+
+
+class ModelVersion(Base):
+    """A trained model bundle the service knows; exactly one is active at a time."""
+
+    __tablename__ = "model_versions"
+
+    version: Mapped[str] = mapped_column(String(64), primary_key=True)
+    path: Mapped[str] = mapped_column(String(1000))
+    sha256: Mapped[str] = mapped_column(String(64))
+    thresholds: Mapped[dict] = mapped_column(JSON)
+    metrics: Mapped[dict] = mapped_column(JSON, default=dict)
+    active: Mapped[bool] = mapped_column(Boolean, default=False, index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    activated_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)

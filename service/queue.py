@@ -1,0 +1,55 @@
+"""The broker, seen from both sides: Celery configuration shared by the web app and the worker.
+
+The web app only sends tasks, by name, so it never imports the worker's code. Embedded mode uses
+Kombu's filesystem transport: a real worker process consumes it (never eager mode), and it needs no
+server. Production uses Redis.
+"""
+
+from __future__ import annotations
+
+from celery import Celery
+
+from service.config import Settings
+
+SCORE_TASK = "moderation.score_comment"
+"""Explicit task names: renaming a module must not orphan queued messages."""
+
+
+def celery_config(settings: Settings) -> dict:
+    """Celery settings for ``settings``' broker; results are not kept (tasks write to the database)."""
+    config: dict = {
+        "broker_url": settings.broker_url,
+        "task_ignore_result": True,
+        "task_acks_late": True,
+        "task_reject_on_worker_lost": True,
+        "worker_prefetch_multiplier": 1,
+        "task_serializer": "json",
+        "accept_content": ["json"],
+        "broker_connection_retry_on_startup": True,
+    }
+    if settings.embedded:
+        folder = settings.broker_folder.resolve()
+        for sub in ("queue", "processed"):
+            (folder / sub).mkdir(parents=True, exist_ok=True)
+        config["broker_transport_options"] = {
+            "data_folder_in": str(folder / "queue"),
+            "data_folder_out": str(folder / "queue"),
+            "processed_folder": str(folder / "processed"),
+            "store_processed": False,
+        }
+    else:
+        # Fail fast while Redis is down: the outbox (task_sent_at) and the sweeper cover the gap.
+        config["broker_transport_options"] = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2}
+    return config
+
+
+def make_celery(settings: Settings, name: str = "moderation") -> Celery:
+    """A Celery app configured for ``settings`` (no tasks registered here)."""
+    app = Celery(name)
+    app.conf.update(celery_config(settings))
+    return app
+
+
+def send_score(app: Celery, comment_id: int) -> None:
+    """Queue scoring for one comment. Raises if the broker cannot take it (callers keep the outbox mark)."""
+    app.send_task(SCORE_TASK, args=[comment_id])
