@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO, TextIO
 
-from classifier.bundle import BundleError, latest_bundle, load_bundle, read_metadata
+from classifier.bundle import BundleError, latest_bundle, load_bundle
 from classifier.corpus import labels_of, load_corpus
 from classifier.datasets.catalogue import find_datasets, sha256_file
 from classifier.datasets.fetch import fetch
@@ -234,5 +234,3 @@ def run_status(args: argparse.Namespace) -> int:
         print(f"{name}: {state.state}")
     return 0
 
-
-assert read_metadata  # re-exported for the service's model commands

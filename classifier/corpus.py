@@ -34,10 +34,6 @@ class Corpus:
         """True when no public dataset was found: a model from the seed set alone is only a demo."""
         return not self.found
 
-    def labels(self) -> np.ndarray:
-        """``(n, 2)`` labels in HEADS order, NaN where a source says nothing about a head."""
-        return labels_of(self.examples)
-
 
 def labels_of(examples: list[Example]) -> np.ndarray:
     """``(n, 2)`` labels in HEADS order, NaN where unknown.

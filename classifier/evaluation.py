@@ -6,8 +6,6 @@ so the same code serves training reports, `moderation evaluate` and the benchmar
 
 from __future__ import annotations
 
-from collections import defaultdict
-
 import numpy as np
 from sklearn.metrics import (
     average_precision_score,
@@ -86,9 +84,9 @@ def source_leakage(y: np.ndarray, s: np.ndarray, sources: np.ndarray) -> dict[st
     the failure the Toxic Spans set invites ("reads like a news comment → toxic").
     """
     negatives = y == 0
-    by_source: dict[str, float] = defaultdict(float)
+    by_source: dict[str, float] = {}
     for source in sorted(set(sources[negatives])):
         member = (sources[negatives] == source).astype(int)
         if 0 < member.sum() < len(member):
             by_source[source] = round(float(roc_auc_score(member, s[negatives])), 4)
-    return dict(by_source)
+    return by_source

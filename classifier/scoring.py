@@ -50,7 +50,7 @@ class Scorer:
     def score(self, text: str) -> Score:
         """Scores and spans of one text."""
         scores, spans = self.bundle.model.explain(text)
-        hostility, slur = float(scores[0]), float(scores[1])
+        hostility, slur = float(scores[HEADS.index("hostility")]), float(scores[HEADS.index("slur")])
         return Score(hostility, slur, self._flagged(hostility, slur), tuple(spans))
 
     def score_many(self, texts: Sequence[str]) -> list[Score]:
@@ -61,9 +61,7 @@ class Scorer:
             if row.max() >= SPAN_MIN_PROBABILITY:
                 results.append(self.score(text))
             else:
-                hostility, slur = float(row[0]), float(row[1])
+                hostility, slur = float(row[HEADS.index("hostility")]), float(row[HEADS.index("slur")])
                 results.append(Score(hostility, slur, self._flagged(hostility, slur), ()))
         return results
 
-
-assert HEADS == ("hostility", "slur")  # Score's field order relies on it
