@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: setup model test bench
+.PHONY: setup model run test bench bench-pipeline
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -18,9 +18,18 @@ model: setup
 	@$(BIN)/python -c "import sys; from classifier.bundle import latest_bundle; from service.config import load_settings; sys.exit(0 if latest_bundle(load_settings().models_dir) else 1)" \
 		|| $(BIN)/moderation train
 
+# The whole service on this machine (SQLite and the embedded broker under var/): migrates, activates the
+# model, starts the worker and the API on http://127.0.0.1:8000; Ctrl-C stops everything.
+run: model
+	$(BIN)/moderation run
+
 test: setup
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest -q
 
 bench: setup
 	OMP_NUM_THREADS=1 $(BIN)/python bench/classifier.py
+
+# API throughput and end-to-end latency (needs PostgreSQL and Redis; see docs/performance.md).
+bench-pipeline: model
+	$(BIN)/python bench/pipeline.py

@@ -22,7 +22,7 @@ from classifier.datasets.fetch import fetch
 from classifier.datasets.loaders import load_labelled_csv
 from classifier.evaluation import evaluate
 from classifier.scoring import Scorer
-from classifier.training import TrainingSources, scores_of, train
+from classifier.training import TrainingSources, TrainResult, scores_of, train
 
 SCORE_BATCH = 512
 
@@ -85,14 +85,19 @@ def _load(requested: Path | None, defaults: ClassifierDefaults):
         raise UsageError(str(error)) from error
 
 
-def run_train(args: argparse.Namespace, defaults: ClassifierDefaults) -> int:
-    """`moderation train`: report which datasets were found, train, and print where the bundle went."""
+def train_with_progress(sources: TrainingSources, out: Path) -> TrainResult:
+    """Train into ``out`` with the datasets found and a progress bar on stderr (`train`, `run`).
+
+    Prints which datasets were found, the bar, a warning when the model is a demo, and the headline
+    metrics; raises UsageError when there is nothing to train on.
+    """
     from tqdm import tqdm
 
-    status = find_datasets(args.data)
-    for name, state in status.items():
-        print(f"  {name}: {state.state}", file=sys.stderr)
-    sources = TrainingSources(args.data, args.seed, defaults.hate_symbols_path)
+    if sources.datasets_dir is not None:
+        for name, state in find_datasets(sources.datasets_dir).items():
+            print(f"  {name}: {state.state}", file=sys.stderr)
+    # No monitor thread: `moderation run` forks its children right after training.
+    tqdm.monitor_interval = 0
     stages = tqdm(total=6, desc="training", unit="step", file=sys.stderr, leave=True)
 
     def progress(message: str) -> None:
@@ -100,7 +105,7 @@ def run_train(args: argparse.Namespace, defaults: ClassifierDefaults) -> int:
         stages.update(1)
 
     try:
-        result = train(sources, args.out, progress)
+        result = train(sources, out, progress)
     except ValueError as error:
         raise UsageError(str(error)) from error
     finally:
@@ -112,6 +117,12 @@ def run_train(args: argparse.Namespace, defaults: ClassifierDefaults) -> int:
     for head, figures in metadata["metrics"].items():
         print(f"  {head}: ROC-AUC {figures['roc_auc']}, PR-AUC {figures['pr_auc']}, "
               f"threshold {metadata['thresholds'][head]:.3f}", file=sys.stderr)
+    return result
+
+
+def run_train(args: argparse.Namespace, defaults: ClassifierDefaults) -> int:
+    """`moderation train`: report which datasets were found, train, and print where the bundle went."""
+    result = train_with_progress(TrainingSources(args.data, args.seed, defaults.hate_symbols_path), args.out)
     print(result.path)
     return 0
 

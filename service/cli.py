@@ -11,6 +11,7 @@ import sys
 from collections.abc import Sequence
 
 from classifier.cli import ClassifierDefaults, UsageError, register
+from service.commands import register_service_commands
 from service.config import load_settings
 
 
@@ -36,6 +37,7 @@ def build_parser() -> argparse.ArgumentParser:
             hate_symbols_path=settings.hate_symbols_path,
         ),
     )
+    register_service_commands(commands, settings)
     return parser
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -52,7 +52,7 @@ class Conflict(DomainError):
 class Policy:
     """Thresholds that turn scores into a status. Policy lives here, not in the model."""
 
-    hold: Mapping[str, float]
+    hold: Mapping[str, float | None]
     reject: Mapping[str, float | None] = field(default_factory=dict)
 
     def over(self, scores: Mapping[str, float], limits: Mapping[str, float | None]) -> list[str]:
@@ -101,9 +101,14 @@ def submit_comment(
 
 def mark_task_sent(session: Session, comment_id: int) -> None:
     """Outbox: record that the scoring task for this comment reached the broker."""
-    comment = session.get(Comment, comment_id)
-    if comment is not None and comment.task_sent_at is None:
-        comment.task_sent_at = utcnow()
+    # A direct UPDATE, not a change to the loaded object: by now the worker may already have scored the
+    # comment (bumping its revision), and a version-checked flush of a stale object would fail.
+    session.execute(
+        update(Comment)
+        .where(Comment.id == comment_id, Comment.task_sent_at.is_(None))
+        .values(task_sent_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
 
 
 def record_score(session: Session, comment_id: int, result: ScoreResult, policy: Policy) -> Comment | None:

@@ -29,13 +29,21 @@ def celery_config(settings: Settings) -> dict:
     }
     if settings.embedded:
         folder = settings.broker_folder.resolve()
-        for sub in ("queue", "processed"):
+        for sub in ("queue", "processed", "control"):
             (folder / sub).mkdir(parents=True, exist_ok=True)
+        if settings.broker_url == "filesystem://":
+            # The transport ignores the host, but Kombu warns on every connection when there is none.
+            config["broker_url"] = "filesystem://localhost/"
         config["broker_transport_options"] = {
             "data_folder_in": str(folder / "queue"),
             "data_folder_out": str(folder / "queue"),
             "processed_folder": str(folder / "processed"),
             "store_processed": False,
+            # Kombu's default is a folder named "control" in the current directory (remote control,
+            # e.g. `moderation worker --ping`), which would differ between the web app and the worker.
+            "control_folder": str(folder / "control"),
+            # The filesystem transport polls; Kombu's 1 s default would add up to a second per comment.
+            "polling_interval": 0.05,
         }
     else:
         # Fail fast while Redis is down: the outbox (task_sent_at) and the sweeper cover the gap.

@@ -1,0 +1,79 @@
+"""The site's side of the API: submit a comment, read it back, list an article's comments, report one."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Blueprint, Response, jsonify, url_for
+
+from service import domain
+from service.api.serialize import comment_detail, comment_public, page_json
+from service.context import db_session, services
+from service.queue import send_score
+from service.validation import (
+    COMMENT_ID_RULE,
+    external_id,
+    json_object,
+    pagination,
+    parse_new_comment,
+    parse_report,
+)
+
+blueprint = Blueprint("comments", __name__, url_prefix="/api/v1")
+log = logging.getLogger("moderation.api")
+
+
+@blueprint.post("/comments")
+def submit_comment() -> tuple[Response, int, dict[str, str]]:
+    """Store a comment as pending and queue its scoring; 202 whether or not the broker took the task."""
+    settings = services().settings
+    new = parse_new_comment(json_object(), settings.max_text_length)
+    session = db_session()
+    comment = domain.submit_comment(
+        session, article_id=new.article_id, author_id=new.author_id, author_name=new.author_name, text=new.text,
+        parent_id=new.parent_id,
+    )
+    # Commit first: the worker must find the row when the task arrives.
+    session.commit()
+    body = comment_public(comment)  # as stored: the worker may change it the moment the task is sent
+    try:
+        send_score(services().celery, comment.id)
+    except Exception as error:  # any broker failure; the row is safe and the sweeper re-sends it
+        log.warning("broker refused the scoring task; left in the outbox",
+                    extra={"comment_id": comment.id, "error": f"{type(error).__name__}: {error}"[:300]})
+    else:
+        try:
+            domain.mark_task_sent(session, comment.id)
+            session.commit()
+        except Exception as error:
+            # The comment is stored and queued; a 500 now would make the site post it twice. The sweeper
+            # re-sends unmarked rows and scoring is idempotent, so a missing mark costs one extra task.
+            session.rollback()
+            log.warning("could not record that the scoring task was sent",
+                        extra={"comment_id": comment.id, "error": f"{type(error).__name__}: {error}"[:300]})
+    location = url_for("comments.get_comment", comment_id=comment.id)
+    return jsonify(body), 202, {"Location": location}
+
+
+@blueprint.get(f"/comments/{COMMENT_ID_RULE}")
+def get_comment(comment_id: int) -> Response:
+    """A comment with its status, scores, spans and moderation state."""
+    return jsonify(comment_detail(domain.get_comment(db_session(), comment_id)))
+
+
+@blueprint.get("/articles/<path:article_id>/comments")
+def article_comments(article_id: str) -> Response:
+    """Published and approved comments of an article, oldest first, one page at a time."""
+    article_id = external_id(article_id, "article_id")
+    page, per_page = pagination(services().settings.page_size)
+    return jsonify(page_json(domain.visible_comments(db_session(), article_id, page, per_page), comment_public))
+
+
+@blueprint.post(f"/comments/{COMMENT_ID_RULE}/reports")
+def report_comment(comment_id: int) -> tuple[Response, int]:
+    """A reader reports a comment; a published one goes back to the moderation queue."""
+    report = parse_report(json_object(allow_empty=True))
+    session = db_session()
+    comment = domain.report_comment(session, comment_id, reason=report.reason, reporter_id=report.reporter_id)
+    session.commit()
+    return jsonify({"comment_id": comment.id, "status": comment.status, "report_count": comment.report_count}), 201

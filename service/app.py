@@ -1,0 +1,54 @@
+"""The app factory. Nothing is built at import time: each call makes its own engine, broker client and model.
+
+Typical use::
+
+    app = create_app({"DATABASE_URL": "sqlite:////tmp/m.sqlite3", "BROKER_URL": "filesystem://"})
+
+``config`` takes the same variable names as the environment (see service/config.py) and wins over it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from flask import Flask
+
+from service.active_model import ActiveModel
+from service.api import register_blueprints
+from service.config import load_settings
+from service.context import EXTENSION, Services, close_db_session
+from service.db import make_engine, make_sessions
+from service.errors import register_error_handlers
+from service.logs import configure_logging, init_request_log
+from service.queue import make_celery
+
+
+def create_app(config: Mapping[str, object] | None = None) -> Flask:
+    """A configured Flask app: services in ``app.extensions["moderation"]``, the API, JSON errors and logs.
+
+    The database schema is not created here; run ``service.db.upgrade(url)`` (``moderation db upgrade``).
+    """
+    settings = load_settings(config)
+    configure_logging()
+    # No static folder: every route the app has is part of the documented API (a test holds it to that).
+    app = Flask(__name__, static_folder=None)
+    app.config.update(
+        SECRET_KEY=settings.secret_key,
+        MAX_CONTENT_LENGTH=settings.max_body_bytes,
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=settings.production,
+    )
+    app.json.sort_keys = False  # type: ignore[attr-defined]  # keep documents in the order they are written
+
+    engine = make_engine(settings.database_url)
+    sessions = make_sessions(engine)
+    app.extensions[EXTENSION] = Services(
+        settings=settings, engine=engine, sessions=sessions, celery=make_celery(settings),
+        model=ActiveModel(sessions),
+    )
+    app.teardown_appcontext(close_db_session)
+    register_error_handlers(app)
+    init_request_log(app)
+    register_blueprints(app)
+    return app

@@ -1,0 +1,119 @@
+"""The OpenAPI document: it describes every route the app has, and real responses match its schemas."""
+
+from __future__ import annotations
+
+import re
+
+from flask import Flask
+from flask.testing import FlaskClient
+
+from tests.service.conftest import post_comment, score
+
+IMPLICIT = {"HEAD", "OPTIONS"}
+
+
+def _document(client: FlaskClient) -> dict:
+    response = client.get("/api/openapi.json")
+    assert response.status_code == 200
+    return response.get_json()
+
+
+def _openapi_path(rule: str) -> str:
+    return re.sub(r"<(?:[^:<>]+:)?([^<>]+)>", r"{\1}", rule)
+
+
+def test_every_route_is_documented_and_every_documented_route_exists(app: Flask, client: FlaskClient) -> None:
+    document = _document(client)
+    assert document["openapi"] == "3.1.0"
+    served = {(_openapi_path(rule.rule), method.lower())
+              for rule in app.url_map.iter_rules() for method in rule.methods - IMPLICIT}
+    documented = {(path, method) for path, item in document["paths"].items() for method in item}
+    assert served == documented
+    assert all(path.startswith("/api/") for path, _ in served if path not in ("/healthz", "/readyz"))
+
+
+def test_every_operation_has_an_id_responses_and_the_error_shape(client: FlaskClient) -> None:
+    document = _document(client)
+    ids = []
+    for item in document["paths"].values():
+        for operation in item.values():
+            ids.append(operation["operationId"])
+            assert operation["responses"]["default"]["content"]["application/json"]["schema"] == {
+                "$ref": "#/components/schemas/Error"}
+            if "security" in operation:
+                assert "401" in operation["responses"]
+    assert len(ids) == len(set(ids))
+    error = document["components"]["schemas"]["Error"]["properties"]["error"]
+    assert set(error["properties"]) == {"code", "message", "field"} and error["required"] == ["code", "message"]
+
+
+def test_every_reference_resolves(client: FlaskClient) -> None:
+    document = _document(client)
+    schemas = document["components"]["schemas"]
+
+    def walk(node: object) -> None:
+        if isinstance(node, dict):
+            ref = node.get("$ref")
+            if ref is not None:
+                assert ref.startswith("#/components/schemas/") and ref.rsplit("/", 1)[1] in schemas, ref
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    walk(document)
+
+
+def _properties(schema: dict, schemas: dict) -> set[str]:
+    """Top-level property names of a schema, following $ref and allOf."""
+    if "$ref" in schema:
+        return _properties(schemas[schema["$ref"].rsplit("/", 1)[1]], schemas)
+    names = set(schema.get("properties", {}))
+    for part in schema.get("allOf", []):
+        names |= _properties(part, schemas)
+    return names
+
+
+def test_real_responses_carry_the_documented_fields(app: Flask, client: FlaskClient, with_model: str,
+                                                    auth: dict) -> None:
+    schemas = _document(client)["components"]["schemas"]
+    created = post_comment(client)
+    score(app, created["id"], 0.9)
+    assert set(created) == _properties({"$ref": "#/components/schemas/Comment"}, schemas)
+    detail = client.get(f"/api/v1/comments/{created['id']}").get_json()
+    assert set(detail) == _properties({"$ref": "#/components/schemas/CommentDetail"}, schemas)
+    analyzed = client.post("/api/v1/analyze", json={"text": "hello"}).get_json()
+    assert set(analyzed) == _properties(schemas["AnalyzeResult"], schemas)
+    decision = client.post(f"/api/v1/moderation/comments/{created['id']}/decision", headers=auth,
+                           json={"action": "approve"}).get_json()
+    assert set(decision) == _properties(schemas["DecisionResult"], schemas)
+    page = client.get("/api/v1/moderation/actions", headers=auth).get_json()
+    assert set(page) == _properties(schemas["DecisionPage"], schemas)
+    report = client.post(f"/api/v1/comments/{created['id']}/reports", json={}).get_json()
+    assert set(report) == _properties(schemas["ReportResult"], schemas)
+    ready = client.get("/readyz").get_json()
+    assert set(ready) == _properties(schemas["Readiness"], schemas)
+
+
+def test_limits_in_the_document_follow_the_configuration(app_config: dict[str, str]) -> None:
+    from service.app import create_app
+
+    app = create_app({**app_config, "MODERATION_MAX_TEXT": "500"})
+    schemas = app.test_client().get("/api/openapi.json").get_json()["components"]["schemas"]
+    assert schemas["CommentCreate"]["properties"]["text"]["maxLength"] == 500
+    app.extensions["moderation"].engine.dispose()
+
+
+def test_docs_page_lists_every_operation_offline(client: FlaskClient) -> None:
+    document = _document(client)
+    response = client.get("/api/docs")
+    assert response.status_code == 200 and response.mimetype == "text/html"
+    page = response.get_data(as_text=True)
+    assert "<script" not in page and "http://" not in page and "https://" not in page  # no CDN
+    for path, item in document["paths"].items():
+        for operation in item.values():
+            assert f'id="{operation["operationId"]}"' in page
+        assert f"<code>{path}</code>" in page
+    for name in document["components"]["schemas"]:
+        assert f'id="schema-{name}"' in page
