@@ -47,11 +47,19 @@ def read_ldnoobw(path: Path, lexicon: dict[str, set[str]]) -> None:
             _add(lexicon, line.strip(), "ldnoobw")
 
 
+AMBIGUOUS_SYMBOL = "hate_symbol:ambiguous"
+"""Tag of codes that are innocent alone ("88", "14"): evidence only next to other evidence."""
+
+
 def read_hate_symbols(path: Path, lexicon: dict[str, set[str]]) -> None:
-    """Add the project's own hate-symbol list (data/lexicons/hate_symbols.csv), tagged by kind."""
+    """Add the project's own hate-symbol list (data/lexicons/hate_symbols.csv), tagged by kind.
+
+    Entries whose meaning says "ambiguous" are tagged AMBIGUOUS_SYMBOL instead of their kind.
+    """
     with path.open(encoding="utf-8", newline="") as handle:
         for row in csv.DictReader(handle):
-            _add(lexicon, row["term"], f"hate_symbol:{row['kind']}")
+            ambiguous = "ambiguous" in row["meaning"].lower()
+            _add(lexicon, row["term"], AMBIGUOUS_SYMBOL if ambiguous else f"hate_symbol:{row['kind']}")
 
 
 def build_lexicon(datasets_dir: Path | None, hate_symbols: Path | None) -> tuple[dict[str, list[str]], list[str]]:

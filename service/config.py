@@ -46,6 +46,7 @@ class Settings:
     broker_url: str
     hold_hostility: float | None
     hold_slur: float | None
+    hold_name: float
     reject_hostility: float | None
     reject_slur: float | None
     max_text_length: int
@@ -106,6 +107,10 @@ VARIABLES: dict[str, tuple[str, Callable[[str], object], Callable[[Mapping[str, 
     "MODERATION_HOLD_HOSTILITY": (
         "hold_hostility", _fraction, lambda env: None, "hold at or over this hostility (default: model's)"),
     "MODERATION_HOLD_SLUR": ("hold_slur", _fraction, lambda env: None, "hold at or over this slur score"),
+    "MODERATION_HOLD_NAME": (
+        "hold_name", _fraction, lambda env: 0.9,
+        "hold when the author's display name scores at or over this (names are judged by the word lists: "
+        "a hate symbol scores 0.99, a strong slur 0.95, two ambiguous codes such as 14 and 88 0.9)"),
     "MODERATION_REJECT_HOSTILITY": (
         "reject_hostility", _fraction, lambda env: None, "auto-reject at or over this (default: off)"),
     "MODERATION_REJECT_SLUR": ("reject_slur", _fraction, lambda env: None, "auto-reject at or over this"),

@@ -54,6 +54,12 @@ class Policy:
 
     hold: Mapping[str, float | None]
     reject: Mapping[str, float | None] = field(default_factory=dict)
+    hold_name: float = 0.9
+    """Display names are held on their own threshold: the comment thresholds do not transfer to them."""
+
+    def holds_name(self, name_scores: Mapping[str, float]) -> bool:
+        """Whether an author's display name, scored by the classifier's name rules, holds the comment."""
+        return max(name_scores[c] for c in CATEGORIES) >= self.hold_name
 
     def over(self, scores: Mapping[str, float], limits: Mapping[str, float | None]) -> list[str]:
         """Categories whose score is at or over its limit (a missing or None limit never triggers)."""
@@ -124,7 +130,7 @@ def record_score(session: Session, comment_id: int, result: ScoreResult, policy:
     comment.model_version = result.model_version
     comment.scored_at = utcnow()
     reasons = [f"model:{category}" for category in policy.over(scores, policy.hold)]
-    if policy.over(name_scores, policy.hold):
+    if policy.holds_name(name_scores):
         reasons.append("name")
     rejected = policy.over(scores, policy.reject)
     if rejected:

@@ -27,7 +27,7 @@ def policy_for(settings: Settings, thresholds: Mapping[str, float]) -> Policy:
         "slur": settings.hold_slur if settings.hold_slur is not None else thresholds.get("slur"),
     }
     reject = {"hostility": settings.reject_hostility, "slur": settings.reject_slur}
-    return Policy(hold=hold, reject=reject)
+    return Policy(hold=hold, reject=reject, hold_name=settings.hold_name)
 
 
 def registry_thresholds(session: Session, version: str | None = None) -> dict[str, float]:

@@ -35,7 +35,7 @@ def retry_delay(retries: int, cap: int = MODEL_WAIT_MAX_SECONDS) -> int:
 def score_result(scorer: Scorer, text: str, author_name: str) -> ScoreResult:
     """Score a comment's text and its author's display name with one scorer."""
     verdict = scorer.score(text)
-    name = scorer.score(author_name)
+    name = scorer.score_name(author_name)
     return ScoreResult(
         hostility=verdict.hostility, slur=verdict.slur, spans=[span.as_dict() for span in verdict.spans],
         name_hostility=name.hostility, name_slur=name.slur, model_version=scorer.version,

@@ -68,3 +68,19 @@ def test_fast_scoring_equals_the_training_feature_matrix(seed_bundle: Bundle) ->
     expected = np.asarray(model.transform(texts) @ model.coef_.T) + model.intercept_
     np.testing.assert_allclose(model.decision_function(texts), expected, rtol=1e-9, atol=1e-9)
     np.testing.assert_allclose(model.decision_function(texts[::-1]), expected[::-1], rtol=1e-9, atol=1e-9)
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("Dave", 0.0), ("Ahmed", 0.0), ("Gay Muslim", 0.0), ("Jewish Mom", 0.0), ("mike88", 0.0), ("Sven14", 0.0),
+        ("1488", 0.99), ("KKK", 0.99), ("WPWW", 0.99), ("Aryan_Warrior_1488", 0.99), ("ZogWatcher", 0.99),
+        ("RaHoWa", 0.99), ("WhiteBoy14_88", 0.99), ("k k k", 0.99),
+    ],
+)
+def test_display_names_are_judged_by_the_word_lists(seed_bundle: Bundle, name: str, expected: float) -> None:
+    from classifier.scoring import Scorer
+
+    score = Scorer(seed_bundle).score_name(name)
+    assert score.slur == pytest.approx(expected)
+    assert score.hostility >= score.slur

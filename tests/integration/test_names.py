@@ -1,9 +1,7 @@
 """Author display names, scored as the worker scores them (the comment model on the bare name).
 
-Hate-symbol names must be held; ordinary names must not. The second half does not hold yet: a name of
-one or two words is far outside what the comment model learned from, and several common first names
-score over the hold thresholds. The test is a strict xfail so that it turns red, and gets its marker
-removed, the day names are scored in a way that works.
+Hate-symbol names must be held; ordinary names, including identity words, must not. Names are judged
+by the word lists (classifier.scoring.Scorer.score_name): the comment model reads "Dave" as hostile.
 """
 
 from __future__ import annotations
@@ -20,8 +18,9 @@ from worker.tasks import score_result
 
 pytestmark = pytest.mark.integration
 
-HATEFUL = ["KKK", "ZOG"]
-ORDINARY = ["Dave", "Maria", "Jen", "Ahmed", "Fatima", "Sophie", "Emma", "Observer", "Peter Müller"]
+HATEFUL = ["KKK", "ZOG", "1488", "WPWW", "Aryan_Warrior_1488", "WhiteBoy14_88"]
+ORDINARY = ["Dave", "Maria", "Jen", "Ahmed", "Fatima", "Sophie", "Emma", "Observer", "Peter Müller", "Gay Muslim",
+            "Jewish Mom", "Mike1988"]
 
 
 @pytest.fixture(scope="module")
@@ -32,13 +31,12 @@ def scorer(integration_model: Path) -> Scorer:
 def _name_held(scorer: Scorer, name: str) -> bool:
     result = score_result(scorer, "Thanks for the article.", name)
     policy = policy_for(load_settings({}), scorer.thresholds)
-    return bool(policy.over({"hostility": result.name_hostility, "slur": result.name_slur}, policy.hold))
+    return policy.holds_name({"hostility": result.name_hostility, "slur": result.name_slur})
 
 
 def test_hate_symbol_names_are_held(scorer: Scorer) -> None:
     assert [name for name in HATEFUL if not _name_held(scorer, name)] == []
 
 
-@pytest.mark.xfail(strict=True, reason="the comment model scores many ordinary names over the hold thresholds")
 def test_ordinary_names_are_not_held(scorer: Scorer) -> None:
     assert [name for name in ORDINARY if _name_held(scorer, name)] == []
