@@ -51,6 +51,7 @@ from service.active_model import register_bundle  # noqa: E402
 from service.config import load_settings  # noqa: E402
 from service.db import make_engine, make_sessions, upgrade  # noqa: E402
 from service.models import Comment  # noqa: E402
+from service.web import DEFAULT_THREADS  # noqa: E402
 
 POSTGRES_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
 TEXTS = [
@@ -154,7 +155,7 @@ def start_web(processes: Processes, env: dict[str, str], name: str, app_uri: str
         argv = [sys.executable, "-m", "service.cli", "web", "--port", str(port), "--workers", "2"]
     else:
         argv = [sys.executable, "-c",
-                f"from service.web import serve; serve('127.0.0.1', {port}, 2, app_uri={app_uri!r})"]
+                f"from service.web import serve; serve('127.0.0.1', {port}, 2, app_uri={app_uri!r})"]  # same threads
     processes.start(name, argv, env)
     wait_http(port, "/healthz")
     return port
@@ -364,7 +365,8 @@ def table(results: dict[str, dict], args: argparse.Namespace) -> str:
     lines = [
         f"Machine: {os.cpu_count()} CPUs, {platform.platform()}, Python {platform.python_version()}.",
         "",
-        f"(a) closed loop, {args.clients} clients, {args.api_seconds:.0f} s, gunicorn 2 sync workers:",
+        f"(a) closed loop, {args.clients} clients, {args.api_seconds:.0f} s, "
+        f"gunicorn 2 workers × {DEFAULT_THREADS} threads:",
         "",
         "| endpoint | requests | requests/s | p50 ms | p99 ms | errors |",
         "|---|---:|---:|---:|---:|---:|",

@@ -17,6 +17,7 @@ bounded so random junk cannot grow them.
 
 from __future__ import annotations
 
+import threading
 from array import array
 from collections.abc import Mapping, Sequence
 
@@ -169,6 +170,8 @@ class WeightTable:
         self._chunks: dict[str, tuple[array, bool]] = {}
         self._table = np.zeros((4096, weights.shape[1] + 1))
         self._hashes = np.zeros(4096, dtype=np.uint64)
+        # A threaded web server may score from several threads; growing the table is not atomic.
+        self._lock = threading.Lock()
 
     def _row(self, token: str) -> int:
         row = self._rows.get(token)
@@ -194,6 +197,10 @@ class WeightTable:
 
     def sums(self, texts: Sequence[str]) -> np.ndarray:
         """Per text: (weight sum per head..., idf² sum) over all its feature occurrences."""
+        with self._lock:
+            return self._sums(texts)
+
+    def _sums(self, texts: Sequence[str]) -> np.ndarray:
         if len(self._rows) > CACHE_LIMIT or len(self._chunks) > CACHE_LIMIT:
             # Only between batches: row numbers handed out during a batch stay valid until it ends.
             self._rows.clear()

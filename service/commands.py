@@ -15,6 +15,7 @@ from pathlib import Path
 
 from classifier.cli import UsageError
 from service.config import Settings
+from service.web import DEFAULT_THREADS
 
 DEFAULT_PORT = 8000
 DEFAULT_WEB_WORKERS = 2
@@ -58,6 +59,7 @@ def register_service_commands(commands: argparse._SubParsersAction, settings: Se
     web = commands.add_parser("web", help="serve the API with gunicorn (production)")
     _add_bind_options(web)
     web.add_argument("--workers", type=_positive, default=DEFAULT_WEB_WORKERS, help="gunicorn worker processes")
+    web.add_argument("--threads", type=_positive, default=DEFAULT_THREADS, help="threads per worker process")
     web.add_argument("--access-log", action="store_true", help="log every request on stdout (gunicorn's format)")
     web.set_defaults(handler=lambda args: run_web(args))
 
@@ -215,7 +217,7 @@ def run_web(args: argparse.Namespace) -> int:
     """`moderation web`: gunicorn in this process (see service.web)."""
     from service.web import serve
 
-    serve(args.host, args.port, args.workers, access_log=args.access_log)
+    serve(args.host, args.port, args.workers, access_log=args.access_log, threads=args.threads)
     return 0
 
 

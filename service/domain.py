@@ -87,9 +87,16 @@ def get_comment(session: Session, comment_id: int) -> Comment:
 
 
 def submit_comment(
-    session: Session, *, article_id: str, author_id: str, author_name: str, text: str, parent_id: int | None = None
+    session: Session, *, article_id: str, author_id: str, author_name: str, text: str, parent_id: int | None = None,
+    task_sent: bool = False,
 ) -> Comment:
-    """Store a new comment as pending. The caller commits, then sends the scoring task."""
+    """Store a new comment as pending. The caller commits, then sends the scoring task.
+
+    ``task_sent=True`` marks the outbox in the same transaction, for a caller that sends right after
+    committing and calls `unmark_task_sent` if the broker refuses: one transaction instead of two on the
+    common path. (A crash between commit and send leaves a marked, unsent row either way; the sweeper
+    finds comments by age in pending, not by the mark.)
+    """
     if parent_id is not None:
         parent = session.get(Comment, parent_id)
         if parent is None:
@@ -98,7 +105,7 @@ def submit_comment(
             raise DomainError("a reply must be on the same article as its parent", "parent_id")
     comment = Comment(
         article_id=article_id, author_id=author_id, author_name=author_name, text=text, parent_id=parent_id,
-        status=Status.PENDING, report_count=0,
+        status=Status.PENDING, report_count=0, task_sent_at=utcnow() if task_sent else None,
     )
     session.add(comment)
     session.flush()
@@ -113,6 +120,16 @@ def mark_task_sent(session: Session, comment_id: int) -> None:
         update(Comment)
         .where(Comment.id == comment_id, Comment.task_sent_at.is_(None))
         .values(task_sent_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
+
+
+def unmark_task_sent(session: Session, comment_id: int) -> None:
+    """Outbox: the broker refused the task after all; leave the comment for the sweeper to re-send."""
+    session.execute(
+        update(Comment)
+        .where(Comment.id == comment_id, Comment.status == Status.PENDING)
+        .values(task_sent_at=None)
         .execution_options(synchronize_session=False)
     )
 

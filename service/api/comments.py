@@ -31,9 +31,10 @@ def submit_comment() -> tuple[Response, int, dict[str, str]]:
     session = db_session()
     comment = domain.submit_comment(
         session, article_id=new.article_id, author_id=new.author_id, author_name=new.author_name, text=new.text,
-        parent_id=new.parent_id,
+        parent_id=new.parent_id, task_sent=True,
     )
-    # Commit first: the worker must find the row when the task arrives.
+    # Commit first: the worker must find the row when the task arrives. The outbox mark goes in the same
+    # transaction and is taken back below if the broker refuses: one commit on the common path.
     session.commit()
     body = comment_public(comment)  # as stored: the worker may change it the moment the task is sent
     try:
@@ -41,16 +42,14 @@ def submit_comment() -> tuple[Response, int, dict[str, str]]:
     except Exception as error:  # any broker failure; the row is safe and the sweeper re-sends it
         log.warning("broker refused the scoring task; left in the outbox",
                     extra={"comment_id": comment.id, "error": f"{type(error).__name__}: {error}"[:300]})
-    else:
         try:
-            domain.mark_task_sent(session, comment.id)
+            domain.unmark_task_sent(session, comment.id)
             session.commit()
-        except Exception as error:
-            # The comment is stored and queued; a 500 now would make the site post it twice. The sweeper
-            # re-sends unmarked rows and scoring is idempotent, so a missing mark costs one extra task.
+        except Exception as unmark_error:
+            # Still 202: the comment is stored, and a 500 would make the site post it twice.
             session.rollback()
-            log.warning("could not record that the scoring task was sent",
-                        extra={"comment_id": comment.id, "error": f"{type(error).__name__}: {error}"[:300]})
+            log.warning("could not clear the outbox mark",
+                        extra={"comment_id": comment.id, "error": f"{type(unmark_error).__name__}"})
     location = url_for("comments.get_comment", comment_id=comment.id)
     return jsonify(body), 202, {"Location": location}
 
