@@ -108,7 +108,7 @@ def test_commands_are_real_moderation_commands(compose: dict, dockerfile: str) -
 
 def test_accepts_rejects_what_is_not_a_command() -> None:
     assert not _accepts(["moderation", "serve"])
-    assert not _accepts(["moderation", "web", "--threads", "4"])
+    assert not _accepts(["moderation", "web", "--no-such-option", "4"])
 
 
 def test_dockerfile_installs_the_package_and_drops_root(dockerfile: str) -> None:
