@@ -1,8 +1,8 @@
 """The one place that reads the environment. Everything else receives a Settings (tests pass a mapping).
 
 Every variable has a default that runs the whole system embedded on one machine (SQLite under var/,
-a filesystem broker a real Celery worker consumes, models under var/models). docs/configuration.md
-lists the variables; keep it in step with VARIABLES below (a test checks).
+a filesystem broker a real Celery worker consumes, models under var/models). The README's
+configuration table lists the variables; keep it in step with VARIABLES below (tests/test_readme.py checks).
 """
 
 from __future__ import annotations
