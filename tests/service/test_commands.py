@@ -112,9 +112,12 @@ def test_stop_all_kills_a_child_that_ignores_sigterm(tmp_path: Path) -> None:
     stubborn.start()
     polite = Child("polite", [sys.executable, "-c", "import time; time.sleep(60)"])
     polite.start()
-    deadline = time.monotonic() + 10
+    # Wait until the stubborn child really ignores SIGTERM: before that, SIGTERM would kill it and the test
+    # would fail only because the machine was slow. The generous deadline only bounds a broken child.
+    deadline = time.monotonic() + 120
     while not ready.exists() and time.monotonic() < deadline:
         time.sleep(0.02)
+    assert ready.exists(), "the stubborn child never started"
     assert stubborn.process is not None and polite.process is not None
     stop_all([stubborn, polite], timeout=1.0)
     assert stubborn.process.returncode == -signal.SIGKILL
