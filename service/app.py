@@ -20,6 +20,7 @@ from service.context import EXTENSION, Services, close_db_session
 from service.db import make_engine, make_sessions
 from service.errors import register_error_handlers
 from service.logs import configure_logging, init_request_log
+from service.moderate import init_app as init_workbench
 from service.queue import make_celery
 
 
@@ -30,7 +31,8 @@ def create_app(config: Mapping[str, object] | None = None) -> Flask:
     """
     settings = load_settings(config)
     configure_logging()
-    # No static folder: every route the app has is part of the documented API (a test holds it to that).
+    # No app-wide static folder: every route outside /moderate is part of the documented API (a test holds it
+    # to that); the workbench serves its own CSS and JS from its blueprint.
     app = Flask(__name__, static_folder=None)
     app.config.update(
         SECRET_KEY=settings.secret_key,
@@ -51,4 +53,5 @@ def create_app(config: Mapping[str, object] | None = None) -> Flask:
     register_error_handlers(app)
     init_request_log(app)
     register_blueprints(app)
+    init_workbench(app)
     return app

@@ -1,0 +1,72 @@
+"""The moderator's workbench: server-rendered pages under /moderate, signed in with a session cookie.
+
+Not part of the JSON API (and not in its OpenAPI document): HTML pages and form posts, each protected by
+the session and a CSRF token, with a strict Content-Security-Policy.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, Flask, Response, g, redirect, request, session, url_for
+
+from service.context import db_session
+from service.models import Moderator
+from service.moderate.security import CSP, check_csrf, csrf_token
+
+blueprint = Blueprint("moderate", __name__, url_prefix="/moderate", template_folder="templates",
+                      static_folder="static", static_url_path="/static")
+
+OPEN_ENDPOINTS = {"moderate.login", "moderate.static"}
+
+
+@blueprint.before_request
+def require_signed_in() -> Response | None:
+    """Signed-out requests go to the login page; every POST (login included) needs the CSRF token."""
+    if request.method == "POST":
+        check_csrf()
+    if request.endpoint in OPEN_ENDPOINTS:
+        return None
+    moderator_id = session.get("moderator_id")
+    moderator = db_session().get(Moderator, moderator_id) if moderator_id else None
+    if moderator is None or not moderator.active:
+        session.pop("moderator_id", None)
+        return redirect(url_for("moderate.login", next=request.full_path.rstrip("?")))
+    g.moderator = moderator
+    return None
+
+
+@blueprint.after_request
+def security_headers(response: Response) -> Response:
+    """CSP and friends on every workbench response; pages are private, never cached."""
+    response.headers["Content-Security-Policy"] = CSP
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Referrer-Policy"] = "same-origin"
+    if response.mimetype == "text/html":
+        response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@blueprint.app_context_processor
+def template_helpers() -> dict[str, object]:
+    """What every workbench template can call."""
+    return {"csrf_token": csrf_token, "moderator": g.get("moderator")}
+
+
+def init_app(app: Flask) -> None:
+    """Register the workbench's routes on ``app``."""
+    from service.moderate import actions, auth, pages  # noqa: F401  (the modules add routes to the blueprint)
+
+    app.register_blueprint(blueprint)
+
+
+@blueprint.app_template_filter("highlight")
+def _highlight_filter(comment: object) -> object:
+    from service.moderate.render import highlight
+
+    return highlight(getattr(comment, "text", ""), getattr(comment, "spans", None))
+
+
+@blueprint.app_template_filter("plain")
+def _plain_filter(text: str | None) -> object:
+    from service.moderate.render import plain
+
+    return plain(text)
