@@ -45,6 +45,12 @@ _EMPTY = 1e-12
 """Added to norms so an empty comment (no tokens) scores the intercept instead of dividing by zero."""
 
 
+def _labels_and_weights(y: np.ndarray, sample_weight: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
+    """Labels as floats (NaN = unknown) and per-row, per-head weights (1 where none are given)."""
+    y = np.asarray(y, dtype=np.float64)
+    return y, np.ones_like(y) if sample_weight is None else np.asarray(sample_weight, dtype=np.float64)
+
+
 class CommentClassifier(BaseEstimator):
     """Scores comments for ``hostility`` and ``slur``; follows scikit-learn's estimator conventions.
 
@@ -99,23 +105,22 @@ class CommentClassifier(BaseEstimator):
 
     def transform(self, texts: Sequence[str]) -> sparse.csr_matrix:
         """The feature matrix the linear heads see (duplicates summed)."""
-        columns, pointers = self._occurrences(texts)
-        values = self.idf_[columns] / np.repeat(self._norms(columns, pointers), np.diff(pointers))
+        return self._matrix(*self._occurrences(texts))
+
+    def _matrix(self, columns: np.ndarray, pointers: np.ndarray) -> sparse.csr_matrix:
+        """Occurrence values idf / sqrt(Σ idf² of the document), duplicates summed."""
+        norms = np.sqrt(segment_sums(self.idf_[columns] ** 2, pointers)) + _EMPTY
+        values = self.idf_[columns] / np.repeat(norms, np.diff(pointers))
         matrix = sparse.csr_matrix((values, columns, pointers), shape=(len(pointers) - 1, self.n_features))
         matrix.sum_duplicates()
         return matrix
-
-    def _norms(self, columns: np.ndarray, pointers: np.ndarray) -> np.ndarray:
-        squares = self.idf_[columns] ** 2
-        return np.sqrt(segment_sums(squares, pointers)) + _EMPTY
 
     # -- fitting ------------------------------------------------------------------------------------
     def fit(self, texts: Sequence[str], y: np.ndarray, sample_weight: np.ndarray | None = None):
         """Fit IDF on all texts and one logistic regression per head on the rows labelled for it."""
         self.__dict__.pop("_weights", None)
         self.__dict__.pop("_weight_table", None)
-        y = np.asarray(y, dtype=np.float64)
-        weights = np.ones_like(y) if sample_weight is None else np.asarray(sample_weight, dtype=np.float64)
+        y, weights = _labels_and_weights(y, sample_weight)
         columns, pointers = self._occurrences(texts)
         present = sparse.csr_matrix(
             (np.ones(len(columns)), columns, pointers), shape=(len(pointers) - 1, self.n_features)
@@ -123,9 +128,7 @@ class CommentClassifier(BaseEstimator):
         present.sum_duplicates()
         document_frequency = np.bincount(present.indices, minlength=self.n_features)
         self.idf_ = np.log((1 + present.shape[0]) / (1 + document_frequency)) + 1.0
-        values = self.idf_[columns] / np.repeat(self._norms(columns, pointers), np.diff(pointers))
-        features = sparse.csr_matrix((values, columns, pointers), shape=present.shape)
-        features.sum_duplicates()
+        features = self._matrix(columns, pointers)
         self.coef_ = np.zeros((len(HEADS), self.n_features))
         self.intercept_ = np.zeros(len(HEADS))
         for column in range(len(HEADS)):
@@ -139,8 +142,7 @@ class CommentClassifier(BaseEstimator):
 
     def calibrate(self, texts: Sequence[str], y: np.ndarray, sample_weight: np.ndarray | None = None):
         """Platt-scale each head's logit on held-out rows, so scores read as probabilities."""
-        y = np.asarray(y, dtype=np.float64)
-        weights = np.ones_like(y) if sample_weight is None else np.asarray(sample_weight, dtype=np.float64)
+        y, weights = _labels_and_weights(y, sample_weight)
         logits = self.decision_function(texts)
         for column in range(len(HEADS)):
             known = ~np.isnan(y[:, column])

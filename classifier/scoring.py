@@ -42,8 +42,8 @@ NAME_SLUR_SCORE = 0.95
 """Slur score of a display name holding a strong ethnic, religious or anti-LGBT slur from the word lists."""
 NAME_AMBIGUOUS_PAIR_SCORE = 0.9
 """Two ambiguous codes together ("14" and "88") read as one symbol."""
-_STRONG_SLUR_TAGS = ("surge:racial / ethnic slurs:strong", "surge:racial / ethnic slurs:severe",
-                     "surge:sexual orientation / gender:severe", "surge:religious offense:severe")
+_STRONG_SLUR_TAGS = frozenset(("surge:racial / ethnic slurs:strong", "surge:racial / ethnic slurs:severe",
+                     "surge:sexual orientation / gender:severe", "surge:religious offense:severe"))
 _NAME_PARTS = re.compile(r"[^\W\d_]+|\d+")
 _CAMEL_CASE = re.compile(r"(?<=[a-z])(?=[A-Z])")
 
@@ -92,7 +92,7 @@ class Scorer:
         slur = 0.0
         if any(tag.startswith("hate_symbol:") and tag != AMBIGUOUS_SYMBOL for tag in tags):
             slur = NAME_SYMBOL_SCORE
-        elif tags & set(_STRONG_SLUR_TAGS):
+        elif tags & _STRONG_SLUR_TAGS:
             slur = NAME_SLUR_SCORE
         elif sum(AMBIGUOUS_SYMBOL in lexicon.get(part, ()) for part in parts) >= 2:
             slur = NAME_AMBIGUOUS_PAIR_SCORE
