@@ -7,7 +7,8 @@ logit to character spans exactly (see classifier.model), so `document_indices` a
 stay two views of the same thing; a unit test checks they agree.
 
 A bigram's column is a numeric mix of its two tokens' hashes rather than the hash of a string, so the
-scoring table can compute every bigram of a batch in numpy instead of looking each one up.
+scoring table (classifier.weight_table) can compute every bigram of a batch in numpy instead of
+looking each one up.
 
 Speed: hashing a few hundred n-gram strings per comment would dominate scoring time, so each distinct
 token's feature columns (and, for scoring, their summed weights) are computed once and cached: word
@@ -17,14 +18,11 @@ bounded so random junk cannot grow them.
 
 from __future__ import annotations
 
-import threading
 from array import array
 from collections.abc import Mapping, Sequence
 
 import numpy as np
 from sklearn.utils import murmurhash3_32
-
-from classifier import words as word_splitter
 
 CHAR_NGRAM_SIZES: tuple[int, ...] = (3, 4, 5)
 MAX_CHAR_NGRAM_TOKEN = 24
@@ -151,104 +149,6 @@ class FeatureIndexer:
             for position in range(first, first + size):
                 rows[position][column] = rows[position].get(column, 0.0) + 1.0 / size
         return rows
-
-
-class WeightTable:
-    """Scores batches fast: per distinct token, the summed weights of the features it owns.
-
-    A row holds (weight per head..., idf²): the token's columns' coef·idf and idf² summed. A comment's
-    sums are its tokens' rows, plus its bigrams' and phrases' columns, which are computed in numpy for
-    the whole batch. Whitespace-separated chunks map straight to their tokens' rows where
-    classifier.words says a chunk can be normalised on its own.
-    """
-
-    def __init__(self, indexer: FeatureIndexer, weights: np.ndarray, idf_squared: np.ndarray) -> None:
-        self.indexer = indexer
-        self._weights = weights
-        self._idf_squared = idf_squared
-        self._rows: dict[str, int] = {}
-        self._chunks: dict[str, tuple[array, bool]] = {}
-        self._table = np.zeros((4096, weights.shape[1] + 1))
-        self._hashes = np.zeros(4096, dtype=np.uint64)
-        # A threaded web server may score from several threads; growing the table is not atomic.
-        self._lock = threading.Lock()
-
-    def _row(self, token: str) -> int:
-        row = self._rows.get(token)
-        if row is None:
-            row = len(self._rows)
-            if row == len(self._table):
-                self._table = np.resize(self._table, (2 * row, self._table.shape[1]))
-                self._hashes = np.resize(self._hashes, 2 * row)
-            columns, hashed = self.indexer.token(token)
-            selected = np.frombuffer(columns, dtype=np.int64)
-            self._table[row, :-1] = self._weights[selected].sum(axis=0)
-            self._table[row, -1] = self._idf_squared[selected].sum()
-            self._hashes[row] = hashed
-            self._rows[token] = row
-        return row
-
-    def _chunk(self, chunk: str) -> tuple[array, bool]:
-        """(table rows of the chunk's tokens, whether one of them may start a multi-word term)."""
-        tokens = word_splitter.chunk_tokens(chunk)
-        rows = array("q", [self._row(token) for token in tokens])
-        entry = self._chunks[chunk] = (rows, not self.indexer.phrase_starts.isdisjoint(tokens))
-        return entry
-
-    def sums(self, texts: Sequence[str]) -> np.ndarray:
-        """Per text: (weight sum per head..., idf² sum) over all its feature occurrences."""
-        with self._lock:
-            return self._sums(texts)
-
-    def _sums(self, texts: Sequence[str]) -> np.ndarray:
-        if len(self._rows) > CACHE_LIMIT or len(self._chunks) > CACHE_LIMIT:
-            # Only between batches: row numbers handed out during a batch stay valid until it ends.
-            self._rows.clear()
-            self._chunks.clear()
-        rows = array("q")
-        pointers = array("q", [0])
-        phrase_documents: list[tuple[int, list[str]]] = []
-        extend, known = rows.extend, self._chunks.get
-        phrase_starts = self.indexer.phrase_starts
-        for number, text in enumerate(texts):
-            chunks = word_splitter.independent_chunks(text)
-            if chunks is None:
-                tokens = word_splitter.words(text)
-                extend(self._row(token) for token in tokens)
-                if not phrase_starts.isdisjoint(tokens):
-                    phrase_documents.append((number, tokens))
-            else:
-                may_hold_phrase = False
-                for chunk in chunks:
-                    entry = known(chunk) or self._chunk(chunk)
-                    extend(entry[0])
-                    may_hold_phrase = may_hold_phrase or entry[1]
-                if may_hold_phrase:
-                    tokens = [token for chunk in chunks for token in word_splitter.chunk_tokens(chunk)]
-                    phrase_documents.append((number, tokens))
-            pointers.append(len(rows))
-        return self._sum(np.frombuffer(rows, dtype=np.int64), np.frombuffer(pointers, dtype=np.int64),
-                         phrase_documents)
-
-    def _sum(self, rows: np.ndarray, pointers: np.ndarray, phrase_documents: list[tuple[int, list[str]]]):
-        documents = len(pointers) - 1
-        sums = segment_sums(self._table[rows], pointers)
-        if len(rows) > 1:
-            # Bigrams: every pair of neighbouring tokens within one document.
-            same_document = np.ones(len(rows) - 1, dtype=bool)
-            ends = pointers[1:-1] - 1
-            same_document[ends[(ends >= 0) & (ends < len(rows) - 1)]] = False
-            hashes = self._hashes[rows]
-            columns = bigram_columns(hashes[:-1][same_document], hashes[1:][same_document], self.indexer.n_features)
-            owner = np.repeat(np.arange(documents), np.diff(pointers))[:-1][same_document]
-            for head in range(self._weights.shape[1]):
-                sums[:, head] += np.bincount(owner, weights=self._weights[columns, head], minlength=documents)
-            sums[:, -1] += np.bincount(owner, weights=self._idf_squared[columns], minlength=documents)
-        for number, tokens in phrase_documents:
-            for _, _, column in self.indexer.phrases(tokens):
-                sums[number, :-1] += self._weights[column]
-                sums[number, -1] += self._idf_squared[column]
-        return sums
 
 
 def segment_sums(values: np.ndarray, pointers: np.ndarray) -> np.ndarray:

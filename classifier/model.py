@@ -17,8 +17,9 @@ from sklearn.base import BaseEstimator
 from sklearn.linear_model import LogisticRegression
 
 from classifier.datasets.examples import HEADS
-from classifier.features import FeatureIndexer, WeightTable, segment_sums
+from classifier.features import FeatureIndexer, segment_sums
 from classifier.normalize import normalize, tokenize
+from classifier.weight_table import WeightTable
 from classifier.words import words
 
 SPAN_MIN_SHARE = 0.12

@@ -448,11 +448,12 @@ def _unconfuse(s: str) -> str:
     return _replace(s, subs) if subs else s
 
 
-def normalize(text: str) -> Normalized:
+def normalize(text: str, join_inputs: list[str] | None = None) -> Normalized:
     """Normalise a comment against evasion (see the module docstring), keeping the offset map.
 
     Never raises for a ``str`` (lone surrogates included) and is idempotent:
-    ``normalize(normalize(x).text).text == normalize(x).text``.
+    ``normalize(normalize(x).text).text == normalize(x).text``. ``join_inputs``, if given, receives
+    every form the spaced-letter join sees (classifier.words asks whether a chunk could join others).
     """
     s, starts, ends = _fold(text)
     if "  " in s or s[:1] == " " or s[-1:] == " ":
@@ -461,6 +462,8 @@ def normalize(text: str) -> Normalized:
         s, starts, ends = _splice(s, starts, ends, ops)
     s, starts, ends, _ = _squeeze(s, starts, ends)
     while True:  # ends: every repeat follows a squeeze, which shortened the text
+        if join_inputs is not None:
+            join_inputs.append(s)
         s, starts, ends = _join(s, starts, ends)
         s = _unconfuse(_leet(s))
         s, starts, ends, squeezed = _squeeze(s, starts, ends)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from classifier.bundle import Bundle
 from classifier.datasets.examples import HEADS
@@ -68,6 +70,34 @@ def test_fast_scoring_equals_the_training_feature_matrix(seed_bundle: Bundle) ->
     expected = np.asarray(model.transform(texts) @ model.coef_.T) + model.intercept_
     np.testing.assert_allclose(model.decision_function(texts), expected, rtol=1e-9, atol=1e-9)
     np.testing.assert_allclose(model.decision_function(texts[::-1]), expected[::-1], rtol=1e-9, atol=1e-9)
+
+
+# Multi-word terms across chunks and inside one ("white-power"), chunks with no tokens between words,
+# texts normalised whole (spaced letters, Cyrillic, combining marks), a new chunk twice in one batch.
+TABLE_TEXTS = [
+    "sieg heil", "Sieg — heil!", "white-power rally", "they said: white power, then sieg heil.", "f u c k you",
+    "it's a b c", "x aaaa b", "кот и white power", "cafe\u0301 white power", "zqxv zqxv zqxv", "@white power",
+    "— … 😂", "white\u200b power", "white \u2060 power", "", "race war-now", "blood and soil and blood and soil",
+]
+
+
+def test_weight_table_matches_the_feature_matrix_on_tricky_texts(seed_bundle: Bundle) -> None:
+    model: CommentClassifier = seed_bundle.model
+    expected = np.asarray(model.transform(TABLE_TEXTS) @ model.coef_.T) + model.intercept_
+    np.testing.assert_allclose(model.decision_function(TABLE_TEXTS), expected, rtol=1e-9, atol=1e-9)
+    one_by_one = np.vstack([model.decision_function([text]) for text in TABLE_TEXTS])
+    np.testing.assert_allclose(one_by_one, expected, rtol=1e-9, atol=1e-9)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.lists(st.sampled_from(["white", "power", "sieg", "heil", "-", "—", "a", "b", "c", "!", " ", "  ",
+                                          "you", "k1ke", "😂", "\u2060", "x", "it's", "race", "war",
+                                          "now", "blood", "and", "soil"]), max_size=12).map("".join),
+                min_size=1, max_size=6))
+def test_weight_table_matches_the_feature_matrix_on_generated_batches(seed_bundle: Bundle, texts: list[str]) -> None:
+    model: CommentClassifier = seed_bundle.model
+    expected = np.asarray(model.transform(texts) @ model.coef_.T) + model.intercept_
+    np.testing.assert_allclose(model.decision_function(texts), expected, rtol=1e-9, atol=1e-9)
 
 
 @pytest.mark.parametrize(

@@ -23,6 +23,7 @@ TRICKY = [
     "f u c k you", "(f u c k)", "so f u c", "I a m", "k.i.k.e", "U.S.A. rules", "x\ty\tz", "a\u200bb c",
     "@mayasolovely lol", "see https://example.com/a b c", "sh!!!t", "ｆｕｃｋ", "kоt", "кот и пёс", "cafe\u0301",
     "e\u0301 e\u0301 e\u0301", "1 4 8 8", "n1gg3r", "   spaced   out   ", "", "☕️☕️☕️ send help 😂",
+    "it's a shame", "it's a b", "x aaaa b", "3!f    f  3@a\x00a@b.c", "f \x00 u \u2060 c k", "mail me@x.org a b c",
 ]
 PIECES = st.sampled_from(["f", "u", "c", "k", " ", "  ", ".", "-", "1", "3", "@", "$", "!", "a", "I", "ss", "о",
                           "\u200b", "\u0301", "😂", "\ufe0f", "\n", "’", "www.", "://", "kike", "Ｆ", "88"])
