@@ -44,7 +44,9 @@ class ClassifierDefaults:
 def register(commands: argparse._SubParsersAction, defaults: ClassifierDefaults) -> None:
     """Add the classifier's commands to the `moderation` parser."""
     train_parser = commands.add_parser("train", help="train, evaluate and save a model bundle")
-    train_parser.add_argument("--data", type=Path, default=defaults.datasets_dir, help="datasets directory")
+    train_parser.add_argument("--data", type=Path, action="append", default=None,
+                              help="datasets directory, or a labelled CSV such as `moderation labels export` writes "
+                                   "(repeatable: one directory plus any CSVs; default: the datasets directory)")
     train_parser.add_argument("--out", type=Path, default=defaults.models_dir, help="models directory")
     train_parser.add_argument("--seed", type=Path, default=defaults.seed_path, help="seed CSV or folder of CSVs")
     train_parser.set_defaults(handler=lambda args: run_train(args, defaults))
@@ -122,7 +124,23 @@ def train_with_progress(sources: TrainingSources, out: Path) -> TrainResult:
 
 def run_train(args: argparse.Namespace, defaults: ClassifierDefaults) -> int:
     """`moderation train`: report which datasets were found, train, and print where the bundle went."""
-    result = train_with_progress(TrainingSources(args.data, args.seed, defaults.hate_symbols_path), args.out)
+    given = args.data or [defaults.datasets_dir]
+    # A file (or a name ending in .csv) is a labelled CSV; anything else is the datasets directory, which
+    # may be missing (training then says which datasets it did not find, as it always has).
+    labelled = tuple(path for path in given if path.is_file() or path.suffix.lower() == ".csv")
+    folders = [path for path in given if path not in labelled]
+    if len(folders) > 1:
+        raise UsageError("give at most one datasets directory (any number of labelled CSVs)")
+    for path in labelled:
+        if not path.is_file():
+            raise UsageError(f"{path}: no such file")
+        try:
+            load_labelled_csv(path, "check")
+        except (KeyError, ValueError, UnicodeDecodeError) as error:
+            raise UsageError(f"{path}: not a labelled CSV with columns text,hostility,slur ({error})") from error
+    datasets = folders[0] if folders else defaults.datasets_dir
+    sources = TrainingSources(datasets, args.seed, defaults.hate_symbols_path, labelled)
+    result = train_with_progress(sources, args.out)
     print(result.path)
     return 0
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import math
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -14,10 +15,13 @@ from classifier.datasets.catalogue import sha256_file
 from classifier.datasets.examples import HEADS, Example
 from classifier.datasets.loaders import LOADERS, load_seed
 
-SOURCE_MULTIPLIER = {"seed": 3.0}
+MODERATOR_SOURCE = "moderators"
+"""Source name of the site's own moderators' labels (retraining, or exported labels given to `train`)."""
+SOURCE_MULTIPLIER = {"seed": 3.0, MODERATOR_SOURCE: 3.0}
 """The seed set is small but written for exactly the cases the public sets miss (counter-speech,
 identity terms in friendly sentences, coded tropes); without a boost its few hundred rows vanish
-next to 25k tweets."""
+next to 25k tweets. Moderators' labels are the most trustworthy rows (this site's comments, judged by
+this site's rules); their factor is measured in docs/retraining.md (MODERATION_MODERATOR_WEIGHT there)."""
 
 
 @dataclass
@@ -74,19 +78,22 @@ def load_corpus(datasets_dir: Path | None, seed_path: Path | None, only: list[st
     return corpus
 
 
-def balanced_weights(examples: list[Example]) -> np.ndarray:
+def balanced_weights(examples: list[Example], multipliers: Mapping[str, float] | None = None) -> np.ndarray:
     """Per-row, per-head weights so that no single source, and no source's class skew, dominates.
 
     Each source gets a total weight that grows with the square root of its size (big sets still
     count more, but 25k tweets do not drown 1k news comments), split evenly between its positives
     and negatives for each head, so a source's register alone ("reads like a tweet") predicts nothing.
+    ``multipliers`` (source -> factor on its total) adds to and overrides SOURCE_MULTIPLIER, e.g. for
+    the site's own moderators' labels when retraining (see docs/retraining.md).
     """
+    factors = {**SOURCE_MULTIPLIER, **(multipliers or {})}
     weights = np.zeros((len(examples), len(HEADS)))
     by_source: dict[str, list[int]] = defaultdict(list)
     for index, example in enumerate(examples):
         by_source[example.source].append(index)
     for source, indices in by_source.items():
-        total = math.sqrt(len(indices)) * SOURCE_MULTIPLIER.get(source, 1.0)
+        total = math.sqrt(len(indices)) * factors.get(source, 1.0)
         for column, head in enumerate(HEADS):
             classes: dict[int, list[int]] = defaultdict(list)
             for index in indices:

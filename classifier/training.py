@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -11,8 +11,10 @@ from pathlib import Path
 import numpy as np
 
 from classifier.bundle import PLOT_FILE, new_version, save_bundle
-from classifier.corpus import Corpus, balanced_weights, labels_of, load_corpus, split
+from classifier.corpus import MODERATOR_SOURCE, Corpus, balanced_weights, labels_of, load_corpus, split
+from classifier.datasets.catalogue import sha256_file
 from classifier.datasets.examples import Example
+from classifier.datasets.loaders import load_labelled_csv
 from classifier.evaluation import choose_thresholds, evaluate
 from classifier.lexicon import build_lexicon
 from classifier.model import CommentClassifier
@@ -35,6 +37,8 @@ class TrainingSources:
     datasets_dir: Path | None
     seed_path: Path | None
     hate_symbols_path: Path | None
+    labelled: tuple[Path, ...] = ()
+    """Labelled CSVs (text,hostility,slur), e.g. from `moderation labels export`: moderators' labels."""
 
 
 @dataclass(frozen=True)
@@ -47,24 +51,27 @@ class TrainResult:
 
 
 def fit_classifier(
-    examples: list[Example], lexicon: dict[str, list[str]], C: float = CommentClassifier().C
+    examples: list[Example], lexicon: dict[str, list[str]], C: float = CommentClassifier().C,
+    multipliers: Mapping[str, float] | None = None,
 ) -> CommentClassifier:
-    """Fit (uncalibrated) on ``examples`` with source-balanced weights."""
+    """Fit (uncalibrated) on ``examples`` with source-balanced weights (``multipliers``: see balanced_weights)."""
     texts = [e.text for e in examples]
-    return CommentClassifier(C=C, lexicon=lexicon).fit(texts, labels_of(examples), balanced_weights(examples))
+    weights = balanced_weights(examples, multipliers)
+    return CommentClassifier(C=C, lexicon=lexicon).fit(texts, labels_of(examples), weights)
 
 
 def fit_calibrated(
-    examples: list[Example], lexicon: dict[str, list[str]], progress: Progress = _quiet
+    examples: list[Example], lexicon: dict[str, list[str]], progress: Progress = _quiet,
+    multipliers: Mapping[str, float] | None = None,
 ) -> tuple[CommentClassifier, dict[str, float]]:
     """Fit on most of ``examples``, calibrate and choose thresholds on a grouped held-back share."""
     fit_rows, calibration_rows = split(examples, test_share=CALIBRATION_SHARE, seed=7)
     fitting = [examples[i] for i in fit_rows]
     calibrating = [examples[i] for i in calibration_rows]
     progress(f"fitting on {len(fitting):,} rows")
-    model = fit_classifier(fitting, lexicon)
+    model = fit_classifier(fitting, lexicon, multipliers=multipliers)
     progress(f"calibrating on {len(calibrating):,} held-back rows")
-    labels, weights = labels_of(calibrating), balanced_weights(calibrating)
+    labels, weights = labels_of(calibrating), balanced_weights(calibrating, multipliers)
     texts = [e.text for e in calibrating]
     model.calibrate(texts, labels, weights)
     thresholds = choose_thresholds(labels, model.predict_proba(texts), weights)
@@ -76,6 +83,8 @@ def train(sources: TrainingSources, models_dir: Path, progress: Progress = _quie
     started = time.perf_counter()
     progress("loading datasets")
     corpus: Corpus = load_corpus(sources.datasets_dir, sources.seed_path)
+    for path in sources.labelled:
+        corpus.examples.extend(load_labelled_csv(path, MODERATOR_SOURCE))
     if not corpus.examples:
         raise ValueError("no training data: neither datasets nor the seed set were found")
     lexicon, lexicons_used = build_lexicon(sources.datasets_dir, sources.hate_symbols_path)
@@ -100,6 +109,8 @@ def train(sources: TrainingSources, models_dir: Path, progress: Progress = _quie
         "datasets": corpus.found,
         "missing_datasets": corpus.missing,
         "seed_rows": sum(1 for e in corpus.examples if e.source == "seed"),
+        "labelled": {str(path): sha256_file(path) for path in sources.labelled},
+        "moderator_labels": sum(1 for e in corpus.examples if e.source == MODERATOR_SOURCE),
         "lexicons": lexicons_used,
         "rows": {"train": len(training), "test": len(testing)},
         "thresholds": thresholds,

@@ -7,6 +7,7 @@ completely before replacing the reference, so no comment is ever scored with a h
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from pathlib import Path
@@ -16,7 +17,10 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from classifier.bundle import BundleError, load_bundle
 from classifier.scoring import Scorer
-from service.models import ModelVersion, utcnow
+from service import registry
+from service.models import ModelVersion
+
+log = logging.getLogger("moderation.model")
 
 CHECK_INTERVAL_SECONDS = 2.0
 """How often the registry is asked which version is active (hot swap within a few seconds)."""
@@ -26,21 +30,14 @@ class NoActiveModel(Exception):
     """No version is active, or the active one cannot be loaded (the reason says which)."""
 
 
-def register_bundle(session: Session, path: Path, activate: bool = False) -> ModelVersion:
+def register_bundle(session: Session, path: Path, activate: bool = False, actor: str = "operator") -> ModelVersion:
     """Add a bundle folder to the registry (idempotent by version); optionally make it the active one."""
     bundle = load_bundle(path)
     version = session.get(ModelVersion, bundle.version)
     if version is None:
-        version = ModelVersion(
-            version=bundle.version, path=str(Path(path).resolve()), sha256=bundle.metadata["sha256"],
-            thresholds=bundle.thresholds, metrics=bundle.metadata.get("metrics", {}), active=False,
-        )
-        session.add(version)
-    if activate:
-        for other in session.scalars(select(ModelVersion).where(ModelVersion.active.is_(True))):
-            other.active = False
-        version.active = True
-        version.activated_at = utcnow()
+        version = registry.add_version(session, path, created_by=actor, bundle=bundle)
+    if activate and not version.active:
+        registry.activate(session, version, actor)
     session.flush()
     return version
 
@@ -84,7 +81,11 @@ class ActiveModel:
                 bundle = load_bundle(Path(version.path), expected_sha256=version.sha256)
             except BundleError as error:
                 # Keep scoring with the last good model (or none); never with a file that fails its check.
-                self.last_error = f"refused model {version.version}: {error}"
+                message = f"refused model {version.version}: {error}"
+                if message != self.last_error:  # once per problem, not every CHECK_INTERVAL_SECONDS
+                    kept = f"still scoring with {self._scorer.version}" if self._scorer else "no model to score with"
+                    log.warning("%s; %s", message, kept)
+                self.last_error = message
                 return
             scorer = Scorer(bundle, thresholds=version.thresholds)
             self._scorer = scorer  # one reference swap: readers see the old or the new, never half of one

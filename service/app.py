@@ -13,8 +13,10 @@ from collections.abc import Mapping
 
 from flask import Flask
 
+from service import coral, cors, limits, perspective, site_keys
 from service.active_model import ActiveModel
 from service.api import register_blueprints
+from service.api.models import init_app as init_models_api
 from service.config import load_settings
 from service.context import EXTENSION, Services, close_db_session
 from service.db import make_engine, make_sessions
@@ -53,5 +55,11 @@ def create_app(config: Mapping[str, object] | None = None) -> Flask:
     register_error_handlers(app)
     init_request_log(app)
     register_blueprints(app)
+    init_models_api(app)
     init_workbench(app)
+    cors.init_app(app, settings.cors_origins)  # before the key check: a browser's preflight carries no key
+    site_keys.init_app(app)
+    perspective.init_app(app)
+    coral.init_app(app)
+    limits.init_app(app, settings)  # last: it wraps the views of the routes registered above
     return app

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 
 from classifier.cli import ClassifierDefaults, UsageError, register
 from service.commands import register_service_commands
-from service.config import load_settings
+from service.config import ConfigError, load_settings
 
 
 class _Parser(argparse.ArgumentParser):
@@ -43,7 +43,12 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run one command; return its exit status."""
-    args = build_parser().parse_args(argv)
+    try:
+        parser = build_parser()
+    except ConfigError as error:  # e.g. production without a SECRET_KEY: refuse to start, in one line
+        print(f"moderation: {error}", file=sys.stderr)
+        return 2
+    args = parser.parse_args(argv)
     try:
         return int(args.handler(args) or 0)
     except UsageError as error:

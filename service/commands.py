@@ -15,7 +15,9 @@ from pathlib import Path
 
 from classifier.cli import UsageError
 from service.config import Settings
+from service.model_commands import register_retraining_commands
 from service.web import DEFAULT_THREADS
+from service.webhooks.commands import register_webhook_commands
 
 DEFAULT_PORT = 8000
 DEFAULT_WEB_WORKERS = 2
@@ -67,6 +69,8 @@ def register_service_commands(commands: argparse._SubParsersAction, settings: Se
     _add_bind_options(run)
     run.add_argument("--workers", type=_positive, default=DEFAULT_WEB_WORKERS, help="gunicorn worker processes")
     run.set_defaults(handler=lambda args: run_everything(args, settings))
+    register_webhook_commands(commands, settings)
+    register_retraining_commands(commands, settings)
 
 
 def _positive(value: str) -> int:

@@ -54,6 +54,27 @@ class Settings:
     page_size: int
     secret_key: str
     production: bool
+    site_keys: tuple[str, ...]
+    coral_secrets: tuple[str, ...]
+    coral_budget_ms: int
+    webhook_attempts: int
+    webhook_retry_seconds: float
+    webhook_sweep_seconds: float
+    sweep_interval_seconds: float
+    sweep_age_seconds: float
+    gate_tolerance: float
+    evaluation_share: float
+    moderator_weight: float
+    rate_limits: bool
+    rate_limit_storage: str
+    limit_comments_per_ip: str
+    limit_comments_per_author: str
+    limit_reports_per_ip: str
+    limit_reports_per_reporter: str
+    limit_signin_per_ip: str
+    limit_signin_per_account: str
+    trusted_proxies: int
+    cors_origins: tuple[str, ...]
 
     @property
     def embedded(self) -> bool:
@@ -90,6 +111,67 @@ def _flag(value: str) -> bool:
     return value.lower() in {"1", "true", "yes", "on"}
 
 
+def _list(value: str) -> tuple[str, ...]:
+    return tuple(item.strip() for item in value.split(",") if item.strip())
+
+
+def _seconds(value: str) -> float:
+    number = float(value)
+    if not number > 0:
+        raise ValueError("must be a positive number of seconds")
+    return number
+
+
+def _weight(value: str) -> float:
+    number = float(value)
+    if not 0 < number <= 1000:
+        raise ValueError("must be a number over 0 and at most 1000")
+    return number
+
+
+def _count(value: str) -> int:
+    number = int(value)
+    if number < 0:
+        raise ValueError("must be a whole number, 0 or more")
+    return number
+
+
+def _rate(value: str) -> str:
+    # Flask-Limiter's notation ("30/minute;300/hour"); "off" turns that one limit off. Checked here so a typo
+    # is a ConfigError at start-up, not a limit that silently never applies.
+    if value.strip().lower() == "off":
+        return ""
+    from limits import parse_many
+
+    if not parse_many(value):
+        raise ValueError("must be limits such as 30/minute;300/hour, or off")
+    return value.strip()
+
+
+_LIMIT_STORES = ("memory://", "redis://", "rediss://", "redis+sentinel://", "redis+cluster://", "redis+unix://")
+
+
+def _store(value: str) -> str:
+    if not value.startswith(_LIMIT_STORES):
+        raise ValueError(f"must start with one of {', '.join(_LIMIT_STORES)}")
+    return value
+
+
+def _default_store(env: Mapping[str, str]) -> str:
+    # The broker's Redis when there is one (every gunicorn worker and host then shares the counters).
+    broker = env.get("BROKER_URL") or ""
+    return broker if broker.startswith(("redis://", "rediss://")) else "memory://"
+
+
+def _origins(value: str) -> tuple[str, ...]:
+    origins = _list(value)
+    for origin in origins:
+        scheme, _, rest = origin.partition("://")
+        if origin != "*" and (scheme not in {"http", "https"} or not rest or "/" in rest):
+            raise ValueError(f"{origin!r} is not an origin: expected * or scheme://host[:port] without a path")
+    return tuple(origin if origin == "*" else origin.lower() for origin in origins)
+
+
 # variable -> (field, parser, default from the environment, meaning). None as default means "unset".
 VARIABLES: dict[str, tuple[str, Callable[[str], object], Callable[[Mapping[str, str]], object], str]] = {
     "MODERATION_VAR_DIR": ("var_dir", _path, _var, "working directory for embedded state"),
@@ -120,6 +202,68 @@ VARIABLES: dict[str, tuple[str, Callable[[str], object], Callable[[Mapping[str, 
     "SECRET_KEY": ("secret_key", str, lambda env: DEFAULT_SECRET_KEY, "signs sessions; set it in production"),
     "MODERATION_PRODUCTION": (
         "production", _flag, lambda env: False, "refuse unsafe defaults (e.g. the development secret key)"),
+    "MODERATION_SITE_KEYS": (
+        "site_keys", _list, lambda env: (),
+        "comma-separated API keys a site must send (?key= or X-Site-Key) to post comments and use the "
+        "Perspective-compatible endpoints; empty: open"),
+    "MODERATION_CORAL_SECRETS": (
+        "coral_secrets", _list, lambda env: (),
+        "comma-separated signing secrets of Coral's external moderation phase; empty: the endpoint is off"),
+    "MODERATION_CORAL_BUDGET_MS": (
+        "coral_budget_ms", _positive, lambda env: 400,
+        "answer Coral within this many milliseconds or not at all (204); keep it under the phase's timeout"),
+    "MODERATION_WEBHOOK_ATTEMPTS": (
+        "webhook_attempts", _positive, lambda env: 8, "delivery attempts per webhook event before giving up"),
+    "MODERATION_WEBHOOK_RETRY_SECONDS": (
+        "webhook_retry_seconds", _seconds, lambda env: 30.0, "wait before the first retry; doubles each time"),
+    "MODERATION_WEBHOOK_SWEEP_SECONDS": (
+        "webhook_sweep_seconds", _seconds, lambda env: 5.0,
+        "how often the worker looks for webhook deliveries that are due"),
+    "MODERATION_SWEEP_INTERVAL_SECONDS": (
+        "sweep_interval_seconds", _seconds, lambda env: 30.0,
+        "how often each worker looks for comments whose scoring task never reached the broker (or was lost)"),
+    "MODERATION_SWEEP_AGE_SECONDS": (
+        "sweep_age_seconds", _seconds, lambda env: 60.0,
+        "re-send the scoring task of a comment still pending this long after it was posted or last sent"),
+    "MODERATION_GATE_TOLERANCE": (
+        "gate_tolerance", _fraction, lambda env: 0.01,
+        "a retrained model may be at most this much worse (ROC-AUC, agreement) on any evaluation set"),
+    "MODERATION_EVALUATION_SHARE": (
+        "evaluation_share", _fraction, lambda env: 0.2,
+        "share of moderators' decisions held back from training to evaluate retrained models"),
+    "MODERATION_MODERATOR_WEIGHT": (
+        "moderator_weight", _weight, lambda env: 3.0,
+        "how much more moderators' labels count than a public dataset of the same size (docs/retraining.md)"),
+    "MODERATION_RATE_LIMITS": (
+        "rate_limits", _flag, lambda env: True,
+        "rate limits on posting, reporting and sign-in (turn off only for load benchmarks; docs/security.md)"),
+    "MODERATION_RATE_LIMIT_STORAGE": (
+        "rate_limit_storage", _store, _default_store,
+        "where the limits' counters live: the broker's Redis when BROKER_URL is redis://…, else memory:// "
+        "(each process counts on its own)"),
+    "MODERATION_LIMIT_COMMENTS_PER_IP": (
+        "limit_comments_per_ip", _rate, lambda env: "30/minute;300/hour",
+        "comments per client IP (not applied to requests with a valid site key); off: no limit"),
+    "MODERATION_LIMIT_COMMENTS_PER_AUTHOR": (
+        "limit_comments_per_author", _rate, lambda env: "6/minute;60/hour", "comments per author.id; off: no limit"),
+    "MODERATION_LIMIT_REPORTS_PER_IP": (
+        "limit_reports_per_ip", _rate, lambda env: "30/minute;300/hour", "reader reports per client IP"),
+    "MODERATION_LIMIT_REPORTS_PER_REPORTER": (
+        "limit_reports_per_reporter", _rate, lambda env: "10/minute;100/hour", "reader reports per reporter_id"),
+    "MODERATION_LIMIT_SIGNIN_PER_IP": (
+        "limit_signin_per_ip", _rate, lambda env: "10/minute;50/hour",
+        "failed workbench sign-ins per client IP; over it, sign-in from there is refused (429) until the window ends"),
+    "MODERATION_LIMIT_SIGNIN_PER_ACCOUNT": (
+        "limit_signin_per_account", _rate, lambda env: "5/15minutes;20/day",
+        "failed workbench sign-ins per username, from any IP (password guessing)"),
+    "MODERATION_TRUSTED_PROXIES": (
+        "trusted_proxies", _count, lambda env: 0,
+        "reverse proxies in front of the app whose X-Forwarded-For/-Proto/-Host are believed (0: none; the "
+        "client IP is then the TCP peer)"),
+    "MODERATION_CORS_ORIGINS": (
+        "cors_origins", _origins, lambda env: (),
+        "comma-separated origins (https://example.com, or *) browsers may call the public comment endpoints "
+        "from; empty: CORS off"),
 }
 
 

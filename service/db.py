@@ -11,18 +11,32 @@ from alembic.config import Config
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.pool import Pool
 
 MIGRATIONS = Path(__file__).with_name("migrations")
+CONNECT_TIMEOUT_SECONDS = 3
+"""PostgreSQL connection attempts give up after this (libpq's own minimum is 2 s)."""
 
 
-def make_engine(url: str) -> Engine:
-    """An engine for ``url``; SQLite gets WAL, foreign keys and a busy timeout (web and worker share it)."""
+def make_engine(url: str, poolclass: type[Pool] | None = None) -> Engine:
+    """An engine for ``url``; SQLite gets WAL, foreign keys and a busy timeout (web and worker share it).
+
+    ``poolclass`` replaces the default pool (the worker's sweeper uses NullPool: it holds no connection
+    between its passes).
+    """
+    options: dict = {"poolclass": poolclass} if poolclass is not None else {}
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite":
-        return create_engine(url, pool_pre_ping=True)
+        # No pre-ping: it costs a round trip on every checkout (as much as the INSERT of a comment). A
+        # connection that died with the server fails its first statement instead; SQLAlchemy then
+        # invalidates every pooled connection of that age, so after an outage one request per process
+        # gets a 503 (with Retry-After) and the next ones reconnect. The connect timeout keeps a server
+        # that does not answer at all from holding requests for the operating system's minutes.
+        connect_args = {"connect_timeout": CONNECT_TIMEOUT_SECONDS} if parsed.get_backend_name() == "postgresql" else {}
+        return create_engine(url, connect_args=connect_args, **options)
     if parsed.database and parsed.database != ":memory:":
         Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-    engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+    engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30}, **options)
 
     @event.listens_for(engine, "connect")
     def _sqlite_pragmas(connection, _record) -> None:  # pragma: no cover - trivial

@@ -11,12 +11,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 
-from sqlalchemy import func, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy import ColumnElement, String, cast, func, insert, or_, select, update
+from sqlalchemy.orm import Session, make_transient_to_detached
 from sqlalchemy.orm.exc import StaleDataError
 
 from service.models import VISIBLE, Comment, Decision, Moderator, Report, Status, utcnow
+from service.webhooks import outbox
 
 CATEGORIES = ("hostility", "slur")
 ACTIONS = ("approve", "reject")
@@ -86,6 +88,14 @@ def get_comment(session: Session, comment_id: int) -> Comment:
     return comment
 
 
+_UNSCORED = dict.fromkeys((
+    "scored_at", "hostility", "slur", "name_hostility", "name_slur", "spans", "model_version", "hold_reasons",
+    "decided_at"))
+"""A new comment's columns that only scoring and moderation fill (written as NULL)."""
+_INSERT_COMMENT = insert(Comment.__table__)
+"""Built once: SQLAlchemy caches its compiled form, and the values go in as bound parameters."""
+
+
 def submit_comment(
     session: Session, *, article_id: str, author_id: str, author_name: str, text: str, parent_id: int | None = None,
     task_sent: bool = False,
@@ -95,7 +105,11 @@ def submit_comment(
     ``task_sent=True`` marks the outbox in the same transaction, for a caller that sends right after
     committing and calls `unmark_task_sent` if the broker refuses: one transaction instead of two on the
     common path. (A crash between commit and send leaves a marked, unsent row either way; the sweeper
-    finds comments by age in pending, not by the mark.)
+    finds comments by age in pending, not by the mark alone.)
+
+    The row is written with one Core INSERT on the session's connection rather than through the unit of
+    work: this is the API's hot path, and the ORM's flush bookkeeping cost more than the statement itself.
+    The returned Comment is a detached copy of what was written (for the caller to serialise).
     """
     if parent_id is not None:
         parent = session.get(Comment, parent_id)
@@ -103,12 +117,18 @@ def submit_comment(
             raise NotFound(f"no comment {parent_id} to reply to", "parent_id")
         if parent.article_id != article_id:
             raise DomainError("a reply must be on the same article as its parent", "parent_id")
-    comment = Comment(
-        article_id=article_id, author_id=author_id, author_name=author_name, text=text, parent_id=parent_id,
-        status=Status.PENDING, report_count=0, task_sent_at=utcnow() if task_sent else None,
-    )
+    now = utcnow()
+    values = {
+        "article_id": article_id, "author_id": author_id, "author_name": author_name, "text": text,
+        "parent_id": parent_id, "status": Status.PENDING.value, "created_at": now, "report_count": 0,
+        "revision": 1, "task_sent_at": now if task_sent else None,
+    }
+    result = session.connection().execute(_INSERT_COMMENT, values)
+    comment = Comment(id=result.inserted_primary_key[0], **values, **_UNSCORED)
+    # Into the session as if loaded from the row just written: later changes (a report, a score in the
+    # same session) are tracked and version-checked as usual, with no SELECT to get here.
+    make_transient_to_detached(comment)
     session.add(comment)
-    session.flush()
     return comment
 
 
@@ -124,14 +144,50 @@ def mark_task_sent(session: Session, comment_id: int) -> None:
     )
 
 
-def unmark_task_sent(session: Session, comment_id: int) -> None:
-    """Outbox: the broker refused the task after all; leave the comment for the sweeper to re-send."""
+def touch_task_sent(session: Session, comment_id: int) -> None:
+    """Outbox: a task for this pending comment was (re)queued just now, so the sweeper leaves it alone."""
     session.execute(
         update(Comment)
         .where(Comment.id == comment_id, Comment.status == Status.PENDING)
+        .values(task_sent_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
+
+
+def unmark_task_sent(session: Session, comment_ids: int | Sequence[int]) -> None:
+    """Outbox: the broker refused the task(s) after all; leave the comments for the sweeper to re-send."""
+    ids = [comment_ids] if isinstance(comment_ids, int) else list(comment_ids)
+    session.execute(
+        update(Comment)
+        .where(Comment.id.in_(ids), Comment.status == Status.PENDING)
         .values(task_sent_at=None)
         .execution_options(synchronize_session=False)
     )
+
+
+def claim_unsent(session: Session, older_than: datetime, limit: int = 500) -> list[int]:
+    """Outbox sweep: pending comments posted before ``older_than`` whose task was never sent, or last sent
+    before it (lost with a broker restart or a killed worker), oldest first; marks them sent now.
+
+    The caller commits, then sends a task for each id (and unmarks those the broker refuses). Rows are
+    locked with SKIP LOCKED on PostgreSQL, so two workers sweeping at once never claim the same comment;
+    a comment that is sent twice anyway is harmless (scoring is idempotent), only wasted work.
+    """
+    query = (
+        select(Comment.id)
+        .where(Comment.status == Status.PENDING, Comment.created_at < older_than,
+               or_(Comment.task_sent_at.is_(None), Comment.task_sent_at < older_than))
+        .order_by(Comment.id)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    )
+    ids = list(session.scalars(query))
+    if ids:
+        session.execute(
+            update(Comment).where(Comment.id.in_(ids)).values(task_sent_at=utcnow())
+            .execution_options(synchronize_session=False)
+        )
+    return ids
 
 
 def record_score(session: Session, comment_id: int, result: ScoreResult, policy: Policy) -> Comment | None:
@@ -161,6 +217,7 @@ def record_score(session: Session, comment_id: int, result: ScoreResult, policy:
     else:
         comment.status = Status.PUBLISHED
         comment.hold_reasons = []
+    outbox.emit(session, comment)  # webhooks: written in this transaction, sent by the caller after commit
     return comment
 
 
@@ -172,6 +229,7 @@ def report_comment(session: Session, comment_id: int, reason: str = "", reporter
     if comment.status == Status.PUBLISHED:
         comment.status = Status.HELD
         comment.hold_reasons = [*(comment.hold_reasons or []), "report"]
+        outbox.emit(session, comment)
     elif comment.status == Status.HELD and "report" not in (comment.hold_reasons or []):
         comment.hold_reasons = [*(comment.hold_reasons or []), "report"]
     return comment
@@ -223,8 +281,44 @@ def decide(
         session.flush()  # the revision check: a concurrent decision makes this UPDATE match no row
     except StaleDataError as error:
         session.rollback()
+        outbox.discard_pending(session)
         raise Conflict(f"comment {comment_id} was just decided by another moderator", "id") from error
+    outbox.emit(session, comment)
     return decision
+
+
+def rescore_held(session: Session, comment_id: int, result: ScoreResult, policy: Policy) -> str | None:
+    """Rescore a held comment with (usually) a newer model; release it if nothing holds it any more.
+
+    Reasons are recomputed from the new scores and the name; a reader's report keeps holding it (only a
+    moderator answers a report). A release publishes the comment and is logged as approved by "model",
+    not by a moderator (so it is never taken for a moderator's label). Never auto-rejects. Returns
+    "released", "held", or None when the comment is not held (e.g. a moderator decided it meanwhile).
+    """
+    comment = session.get(Comment, comment_id)
+    if comment is None or comment.status != Status.HELD:
+        return None
+    scores = {"hostility": result.hostility, "slur": result.slur}
+    name_scores = {"hostility": result.name_hostility, "slur": result.name_slur}
+    comment.hostility, comment.slur = result.hostility, result.slur
+    comment.name_hostility, comment.name_slur = result.name_hostility, result.name_slur
+    comment.spans = [dict(span) for span in result.spans]
+    comment.model_version = result.model_version
+    comment.scored_at = utcnow()
+    reasons = [f"model:{category}" for category in policy.over(scores, policy.hold)]
+    if policy.holds_name(name_scores):
+        reasons.append("name")
+    if "report" in (comment.hold_reasons or []):
+        reasons.append("report")
+    comment.hold_reasons = reasons
+    if reasons:
+        return "held"
+    comment.status = Status.PUBLISHED
+    comment.decided_at = comment.scored_at
+    session.add(_audit(comment, None, "model", "approve", [],
+                       f"released by model {result.model_version} on rescoring"))
+    outbox.emit(session, comment)
+    return "released"
 
 
 # -- reading ---------------------------------------------------------------------------------------
@@ -256,18 +350,39 @@ def visible_comments(session: Session, article_id: str, page: int, per_page: int
     return _page(session, query, page, per_page)
 
 
+def _holds_for(reason: str) -> ColumnElement[bool]:
+    """SQL: the comment's hold reasons include ``reason`` (a trailing ``*`` matches any suffix).
+
+    ``hold_reasons`` is a JSON list of fixed strings such as ``["model:slur", "report"]``. JSON containment
+    is spelled differently on SQLite and PostgreSQL, but the column's text is the list as JSON on both, so
+    a LIKE on the quoted element works on either and keeps the filter, the count and the paging in SQL.
+    """
+    element = '"' + (reason[:-1] if reason.endswith("*") else reason + '"')
+    escaped = element.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return cast(Comment.hold_reasons, String).like(f"%{escaped}%", escape="\\")
+
+
 def moderation_queue(
     session: Session, *, category: str | None = None, article_id: str | None = None, reason: str | None = None,
-    sort: str = "severity", page: int = 1, per_page: int = 50,
+    sort: str = "severity", page: int = 1, per_page: int = 50, created_from: datetime | None = None,
+    created_before: datetime | None = None,
 ) -> Page:
-    """Held comments, filtered by category (hostility / slur), article or reason (model / report / name).
-
-    Reasons are filtered in Python after a coarse SQL filter: they live in a JSON list, and JSON
-    containment differs between SQLite and PostgreSQL; the queue is small enough for that.
+    """Held comments, filtered by category (hostility / slur), article, reason (model / report / name) and
+    arrival time (``created_from`` inclusive, ``created_before`` exclusive); every filter runs in SQL.
     """
     query = select(Comment).where(Comment.status == Status.HELD)
     if article_id:
         query = query.where(Comment.article_id == article_id)
+    if category:
+        query = query.where(_holds_for(f"model:{category}"))
+    if reason == "model":
+        query = query.where(_holds_for("model:*"))
+    elif reason:
+        query = query.where(_holds_for(reason))
+    if created_from is not None:
+        query = query.where(Comment.created_at >= created_from)
+    if created_before is not None:
+        query = query.where(Comment.created_at < created_before)
     if sort == "oldest":
         query = query.order_by(Comment.created_at, Comment.id)
     else:
@@ -275,20 +390,7 @@ def moderation_queue(
         if session.get_bind().dialect.name == "postgresql":
             severity = func.greatest(func.coalesce(Comment.hostility, 0), func.coalesce(Comment.slur, 0))
         query = query.order_by(severity.desc(), Comment.id)
-    if category is None and reason is None:
-        return _page(session, query, page, per_page)
-    wanted = []
-    for comment in session.scalars(query):
-        reasons = comment.hold_reasons or []
-        if category and f"model:{category}" not in reasons:
-            continue
-        if reason == "model" and not any(r.startswith("model:") for r in reasons):
-            continue
-        if reason in ("report", "name") and reason not in reasons:
-            continue
-        wanted.append(comment)
-    start = (page - 1) * per_page
-    return Page(wanted[start : start + per_page], len(wanted), page, per_page)
+    return _page(session, query, page, per_page)
 
 
 def audit_log(session: Session, *, moderator: str | None = None, action: str | None = None, page: int = 1,

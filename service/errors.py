@@ -10,6 +10,8 @@ import logging
 from collections.abc import Mapping
 
 from flask import Flask, Response, current_app, jsonify
+from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
@@ -31,6 +33,10 @@ HTTP_CODES = {
     500: "internal",
     503: "unavailable",
 }
+
+
+RETRY_AFTER_SECONDS = 5
+"""What a 503 for an unavailable database tells clients to wait before trying again."""
 
 
 class ApiError(Exception):
@@ -86,6 +92,14 @@ def _http_error(error: HTTPException) -> Response:
                           headers=headers)
 
 
+def _database_unavailable(error: Exception) -> Response:
+    # The database is down, restarting or out of connections: say so, and when to try again, instead of a
+    # 500. The request's transaction never committed, so nothing half-written is left behind.
+    log.warning("database unavailable", extra={"error": f"{type(error).__name__}: {error}".splitlines()[0][:300]})
+    return error_response(503, "unavailable", "the database is unavailable; try again shortly",
+                          headers={"Retry-After": str(RETRY_AFTER_SECONDS)})
+
+
 def _unexpected(error: Exception) -> Response:
     # The traceback goes to the log (for the operator), never into the response (for the client).
     log.exception("unhandled error", exc_info=error)
@@ -98,4 +112,6 @@ def register_error_handlers(app: Flask) -> None:
     app.register_error_handler(DomainError, _domain_error)
     app.register_error_handler(StaleDataError, _stale)
     app.register_error_handler(HTTPException, _http_error)
+    for unavailable in (OperationalError, InterfaceError, PoolTimeout):
+        app.register_error_handler(unavailable, _database_unavailable)
     app.register_error_handler(Exception, _unexpected)

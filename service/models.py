@@ -131,3 +131,54 @@ class ModelVersion(Base):
     active: Mapped[bool] = mapped_column(Boolean, default=False, index=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     activated_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    status: Mapped[str] = mapped_column(String(16), default="candidate", index=True)
+    """One of MODEL_STATUSES: active (exactly one), candidate (trained, not judged yet), rejected, retired."""
+    status_reason: Mapped[str] = mapped_column(String(1000), default="")
+    """Why it was rejected by the evaluation gate, or why it was activated (e.g. forced past the gate)."""
+    created_by: Mapped[str] = mapped_column(String(100), default="")
+    """Who or what made it: "train" (the command), "retrain by alice", …"""
+    training_data: Mapped[dict] = mapped_column(JSON, default=dict)
+    """Datasets with the sha256 of each file read, seed rows, and the moderator labels included."""
+    moderator_labels: Mapped[int] = mapped_column(Integer, default=0)
+    newest_decision_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    """The newest moderators' decision that could be included (decisions after it were not seen)."""
+    evaluation: Mapped[dict] = mapped_column(JSON, default=dict)
+    """The evaluation gate's figures: this version and the one it was compared with, per evaluation set."""
+
+
+MODEL_STATUSES = ("active", "candidate", "rejected", "retired")
+
+
+class ModelEvent(Base):
+    """The model registry's audit log: activations, rejections, forced activations and rollbacks."""
+
+    __tablename__ = "model_events"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    version: Mapped[str] = mapped_column(String(64), index=True)
+    action: Mapped[str] = mapped_column(String(16))
+    """activate, force, reject, rollback."""
+    actor: Mapped[str] = mapped_column(String(100))
+    detail: Mapped[str] = mapped_column(String(2000), default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class RetrainJob(Base):
+    """One retraining request and its progress, written by the worker's task (Celery keeps no results)."""
+
+    __tablename__ = "retrain_jobs"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    status: Mapped[str] = mapped_column(String(16), default="queued", index=True)
+    """queued → running → succeeded | failed."""
+    force: Mapped[bool] = mapped_column(Boolean, default=False)
+    requested_by: Mapped[str] = mapped_column(String(100))
+    stage: Mapped[str] = mapped_column(String(200), default="")
+    progress: Mapped[float] = mapped_column(Float, default=0.0)
+    version: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    outcome: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    """activated, forced or rejected (the candidate's fate), once succeeded."""
+    message: Mapped[str] = mapped_column(String(2000), default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    started_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)

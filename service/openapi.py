@@ -9,6 +9,7 @@ from __future__ import annotations
 from service.config import Settings
 from service.domain import ACTIONS, CATEGORIES
 from service.models import Status
+from service.perspective.openapi import guard_with_site_key, integration_paths, integration_schemas
 from service.validation import (
     COMMENT_ID_MAX,
     DECISION_REASON_MAX_LENGTH,
@@ -29,12 +30,17 @@ def _json(schema: dict, description: str) -> dict:
 def _errors(*statuses: int) -> dict:
     described = {400: "Invalid input; `field` names it", 401: "Missing or invalid bearer token",
                  404: "No such comment", 409: "The comment is not in a state that allows this",
-                 413: "Request body too large", 503: "Not available (e.g. no active model)"}
-    return {str(status): _json(_ref("Error"), described[status]) for status in statuses}
+                 413: "Request body too large", 503: "Not available (e.g. no active model)",
+                 429: "Too many requests from this address or by this author (rate limit); retry after Retry-After"}
+    responses = {str(status): _json(_ref("Error"), described[status]) for status in statuses}
+    if 429 in statuses:
+        responses["429"]["headers"] = {"Retry-After": {"description": "seconds until the limit's window ends",
+                                                       "schema": {"type": "integer", "minimum": 1}}}
+    return responses
 
 
-def _body(name: str) -> dict:
-    return {"required": True, "content": {"application/json": {"schema": _ref(name)}}}
+def _body(name: str, required: bool = True) -> dict:
+    return {"required": required, "content": {"application/json": {"schema": _ref(name)}}}
 
 
 def _string(max_length: int, description: str = "", min_length: int = 1) -> dict:
@@ -56,7 +62,11 @@ def _object(properties: dict, required: list[str], closed: bool = False) -> dict
 
 
 def _query(name: str, schema: dict, description: str) -> dict:
-    return {"name": name, "in": "query", "required": False, "schema": schema, "description": description}
+    # An empty value (`?article_id=`, what a form sends for "any") means the same as no parameter at all.
+    default = {"default": schema.pop("default")} if "default" in schema else {}
+    return {"name": name, "in": "query", "required": False,
+            "schema": {"anyOf": [schema, {"type": "string", "maxLength": 0}], **default},
+            "description": f"{description}; empty: as if not given"}
 
 
 def _schemas(settings: Settings) -> dict:
@@ -96,8 +106,9 @@ def _schemas(settings: Settings) -> dict:
         }, ["scores", "spans", "model_version", "hold_reasons", "report_count", "scored_at", "decided_at"])]},
         "CommentPage": _page("Comment"),
         "CommentDetailPage": _page("CommentDetail"),
-        "ReportCreate": _object({"reason": _string(REPORT_REASON_MAX_LENGTH, min_length=0),
-                                 "reporter_id": external}, [], closed=True),
+        # null means "not given" in request bodies, for every optional field
+        "ReportCreate": _object({"reason": _nullable(_string(REPORT_REASON_MAX_LENGTH, min_length=0)),
+                                 "reporter_id": _nullable(external)}, [], closed=True),
         "ReportResult": _object({"comment_id": comment_id, "status": {"type": "string"},
                                  "report_count": {"type": "integer"}}, ["comment_id", "status", "report_count"]),
         "AnalyzeRequest": _object({"text": _string(settings.max_text_length)}, ["text"], closed=True),
@@ -108,9 +119,10 @@ def _schemas(settings: Settings) -> dict:
         }, ["hostility", "slur", "flagged", "spans", "model_version"]),
         "DecisionCreate": _object({
             "action": {"type": "string", "enum": list(ACTIONS)},
-            "labels": {"type": "array", "items": {"type": "string", "enum": list(CATEGORIES)},
-                       "description": "reject only; default: the categories that reached the hold threshold"},
-            "reason": _string(DECISION_REASON_MAX_LENGTH, min_length=0),
+            "labels": _nullable({"type": "array", "items": {"type": "string", "enum": list(CATEGORIES)},
+                                 "description": "reject only; default: the categories that reached the hold "
+                                                "threshold"}),
+            "reason": _nullable(_string(DECISION_REASON_MAX_LENGTH, min_length=0)),
         }, ["action"], closed=True),
         "Decision": _object({
             "id": {"type": "integer"}, "comment_id": comment_id, "actor": {"type": "string"},
@@ -138,16 +150,17 @@ def _page(item: str) -> dict:
 def _paging(settings: Settings) -> list[dict]:
     return [
         _query("page", {"type": "integer", "minimum": 1, "default": 1}, "1-based page number"),
-        _query("per_page", {"type": "integer", "minimum": 1, "maximum": PER_PAGE_MAX,
-                            "default": min(settings.page_size, PER_PAGE_MAX)}, "items per page (capped at 200)"),
+        # No maximum: more is not an error, the server caps it (the page's own per_page says what was used).
+        _query("per_page", {"type": "integer", "minimum": 1, "default": min(settings.page_size, PER_PAGE_MAX)},
+               f"items per page (capped at {PER_PAGE_MAX})"),
     ]
 
 
 def _operation(operation_id: str, summary: str, responses: dict, *, tag: str, body: str | None = None,
-               parameters: list[dict] | None = None, secured: bool = False) -> dict:
+               parameters: list[dict] | None = None, secured: bool = False, body_optional: bool = False) -> dict:
     operation: dict = {"operationId": operation_id, "summary": summary, "tags": [tag], "responses": responses}
     if body:
-        operation["requestBody"] = _body(body)
+        operation["requestBody"] = _body(body, required=not body_optional)  # optional: an empty body is {}
     if parameters:
         operation["parameters"] = parameters
     if secured:
@@ -166,7 +179,7 @@ def openapi_document(settings: Settings) -> dict:
         "/api/v1/comments": {"post": _operation(
             "submitComment", "Submit a comment; it is stored as pending and queued for scoring",
             {"202": {**_json(_ref("Comment"), "Accepted; scoring follows"), "headers": located},
-             **_errors(400, 404, 413)}, tag="comments", body="CommentCreate")},
+             **_errors(400, 404, 413, 429)}, tag="comments", body="CommentCreate")},
         "/api/v1/comments/{comment_id}": {"get": _operation(
             "getComment", "A comment with its status, scores, spans and moderation state",
             {"200": _json(_ref("CommentDetail"), "The comment"), **_errors(404)}, tag="comments",
@@ -177,8 +190,8 @@ def openapi_document(settings: Settings) -> dict:
             parameters=[article, *_paging(settings)])},
         "/api/v1/comments/{comment_id}/reports": {"post": _operation(
             "reportComment", "Report a comment; a published one goes back to the moderation queue",
-            {"201": _json(_ref("ReportResult"), "Report stored"), **_errors(400, 404, 413)}, tag="comments",
-            body="ReportCreate", parameters=[comment])},
+            {"201": _json(_ref("ReportResult"), "Report stored"), **_errors(400, 404, 413, 429)}, tag="comments",
+            body="ReportCreate", body_optional=True, parameters=[comment])},
         "/api/v1/analyze": {"post": _operation(
             "analyze", "Score a text with the active model without storing anything",
             {"200": _json(_ref("AnalyzeResult"), "Scores and spans"), **_errors(400, 413, 503)}, tag="analysis",
@@ -215,6 +228,9 @@ def openapi_document(settings: Settings) -> dict:
             "readyz", "Readiness: database, broker and model are usable",
             {"200": _json(_ref("Readiness"), "Ready"), "503": _json(_ref("Readiness"), "Not ready")}, tag="meta")},
     }
+    paths.update(_registry_paths())
+    paths.update(integration_paths())
+    guard_with_site_key(paths["/api/v1/comments"]["post"])
     for item in paths.values():
         for operation in item.values():
             # Every operation can also fail in these ways; listed once here rather than in each entry.
@@ -229,9 +245,69 @@ def openapi_document(settings: Settings) -> dict:
         },
         "paths": paths,
         "components": {
-            "schemas": _schemas(settings),
+            "schemas": {**_schemas(settings), **_registry_schemas(), **integration_schemas()},
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer",
-                                           "description": "a moderator token (`moderation moderators add`)"}},
+                                           "description": "a moderator token (`moderation moderators add`)"},
+                                "siteKey": {"type": "apiKey", "in": "query", "name": "key",
+                                            "description": "a site key (MODERATION_SITE_KEYS); also X-Site-Key"}},
         },
-        "tags": [{"name": "comments"}, {"name": "analysis"}, {"name": "moderation"}, {"name": "meta"}],
+        "tags": [{"name": "comments"}, {"name": "analysis"}, {"name": "moderation"}, {"name": "models"},
+                 {"name": "integrations"}, {"name": "meta"}],
+    }
+
+
+def _registry_schemas() -> dict:
+    time = {"type": "string", "format": "date-time"}
+    text = {"type": "string"}
+    return {
+        "ModelVersion": _object({
+            "version": text, "status": {"type": "string", "enum": ["active", "candidate", "rejected", "retired"]},
+            "status_reason": text, "active": {"type": "boolean"}, "sha256": text, "created_by": text,
+            "created_at": time, "activated_at": _nullable(time), "thresholds": {"type": "object"},
+            "metrics": {"type": "object"},
+            "training_data": {"type": "object", "description": "datasets with each file's sha256, seed rows, "
+                              "moderator labels, newest decision id"},
+            "moderator_labels": {"type": "integer"}, "newest_decision_id": _nullable({"type": "integer"}),
+            "evaluation": {"type": "object", "description": "the gate's figures: candidate and active, per set"},
+        }, ["version", "status", "active", "sha256", "created_at", "training_data", "evaluation"]),
+        "ModelEvent": _object({"id": {"type": "integer"}, "version": text,
+                               "action": {"type": "string", "enum": ["activate", "force", "reject", "rollback"]},
+                               "actor": text, "detail": text, "created_at": time},
+                              ["id", "version", "action", "actor", "detail", "created_at"]),
+        "ModelRegistry": _object({"items": {"type": "array", "items": _ref("ModelVersion")},
+                                  "events": {"type": "array", "items": _ref("ModelEvent")}}, ["items", "events"]),
+        "RetrainRequest": _object({"force": {"type": "boolean", "default": False, "description":
+                                             "activate even if the evaluation gate refuses (logged as forced)"}},
+                                  [], closed=True),
+        "RetrainJob": _object({
+            "id": {"type": "integer"}, "status": {"type": "string", "enum": ["queued", "running", "succeeded",
+                                                                            "failed"]},
+            "force": {"type": "boolean"}, "requested_by": text, "stage": text,
+            "progress": {"type": "number", "minimum": 0, "maximum": 1}, "version": _nullable(text),
+            "outcome": _nullable({"type": "string", "enum": ["activated", "forced", "rejected"]}), "message": text,
+            "created_at": time, "started_at": _nullable(time), "finished_at": _nullable(time),
+        }, ["id", "status", "progress", "stage", "version", "outcome", "message"]),
+    }
+
+
+def _registry_paths() -> dict:
+    job = {"name": "job_id", "in": "path", "required": True,
+           "schema": {"type": "integer", "minimum": 1, "maximum": COMMENT_ID_MAX}}
+    unauthorized = _json(_ref("Error"), "Missing or invalid bearer token")
+    return {
+        "/api/v1/moderation/models": {"get": _operation(
+            "listModels", "Registered model versions (newest first) and the registry's audit log",
+            {"200": _json(_ref("ModelRegistry"), "The registry"), "401": unauthorized}, tag="models", secured=True)},
+        "/api/v1/moderation/models/retrain": {"post": _operation(
+            "retrain", "Retrain on the datasets plus moderators' decisions (admin role); runs on a worker", {
+                "202": _json(_ref("RetrainJob"), "Queued; follow it at /api/v1/moderation/models/retrain/{job_id}"),
+                "400": _json(_ref("Error"), "Invalid body"), "401": unauthorized,
+                "403": _json(_ref("Error"), "The moderator is not an admin"),
+                "409": _json(_ref("Error"), "Another retraining is queued or running"),
+                "503": _json(_ref("Error"), "The broker is not reachable")},
+            tag="models", secured=True, body="RetrainRequest", body_optional=True)},
+        "/api/v1/moderation/models/retrain/{job_id}": {"get": _operation(
+            "retrainStatus", "A retraining job's status, stage and progress; the version and its fate when done",
+            {"200": _json(_ref("RetrainJob"), "The job"), "401": unauthorized,
+             "404": _json(_ref("Error"), "No such job")}, tag="models", secured=True, parameters=[job])},
     }

@@ -7,12 +7,27 @@ server. Production uses Redis.
 
 from __future__ import annotations
 
+import atexit
+import logging
+import os
+import queue
+import threading
+import time
+from collections.abc import Callable, Sequence
+
 from celery import Celery
 
 from service.config import Settings
 
+log = logging.getLogger("moderation.queue")
+
 SCORE_TASK = "moderation.score_comment"
 """Explicit task names: renaming a module must not orphan queued messages."""
+SCORE_BATCH_TASK = "moderation.score_comments"
+"""The same for several comments in one message (see Publisher)."""
+BATCH_MAX = 20
+"""Most comments per batch message: enough to share the publishing cost under load, few enough that
+several worker processes still share a burst."""
 
 
 def celery_config(settings: Settings) -> dict:
@@ -61,3 +76,115 @@ def make_celery(settings: Settings, name: str = "moderation") -> Celery:
 def send_score(app: Celery, comment_id: int) -> None:
     """Queue scoring for one comment. Raises if the broker cannot take it (callers keep the outbox mark)."""
     app.send_task(SCORE_TASK, args=[comment_id])
+
+
+def send_scores(app: Celery, comment_ids: Sequence[int]) -> None:
+    """Queue scoring for several comments in one message (one comment: the single task). Raises like send_score."""
+    if len(comment_ids) == 1:
+        send_score(app, comment_ids[0])
+    else:
+        app.send_task(SCORE_BATCH_TASK, args=[list(comment_ids)])
+
+
+class Publisher:
+    """Sends scoring tasks from a background thread of this process, so a POST does not wait for the broker.
+
+    The view commits the comment (with its outbox mark), hands the id to :meth:`submit` and answers.
+    The thread publishes whatever has queued up meanwhile as one message (up to BATCH_MAX comments):
+    at a low rate that is one comment per message, as without it; under load the cost of publishing,
+    as much CPU as the rest of a POST, is shared by the batch. When the broker refuses, ``on_refused``
+    gets the ids (the web app clears their outbox marks).
+
+    Nothing depends on this thread for correctness: a comment whose task was never published, because
+    the broker was down or this process died with ids still queued, stays pending and the worker's
+    sweeper re-sends it once it is older than MODERATION_SWEEP_AGE_SECONDS.
+    """
+
+    FLUSH_SECONDS = 5.0
+    """How long a stopping process keeps publishing what is still queued (then the sweeper takes over)."""
+
+    def __init__(self, app: Celery, on_refused: Callable[[Sequence[int]], None]) -> None:
+        self._app = app
+        self._on_refused = on_refused
+        self._queue: queue.SimpleQueue[int | None] = queue.SimpleQueue()
+        self._lock = threading.Lock()
+        self._thread: threading.Thread | None = None
+        self._pid: int | None = None
+        self._pending = 0  # submitted and not yet published or refused
+        self._done = threading.Condition()
+
+    def submit(self, comment_id: int) -> None:
+        """Queue one committed comment for publishing; returns at once."""
+        self._ensure_thread()
+        with self._done:
+            self._pending += 1
+        self._queue.put(comment_id)
+
+    def flush(self, timeout: float = FLUSH_SECONDS) -> bool:
+        """Wait until everything submitted so far was published or refused; False on timeout."""
+        deadline = time.monotonic() + timeout
+        with self._done:
+            while self._pending > 0:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    return False
+                self._done.wait(left)
+        return True
+
+    def _ensure_thread(self) -> None:
+        # Per process: a thread does not survive fork (gunicorn forks its workers after importing).
+        if self._pid == os.getpid() and self._thread is not None:
+            return
+        with self._lock:
+            if self._pid == os.getpid() and self._thread is not None:
+                return
+            self._queue = queue.SimpleQueue()
+            self._pending = 0
+            self._thread = threading.Thread(target=self._run, name="moderation-publisher", daemon=True)
+            self._pid = os.getpid()
+            self._thread.start()
+            atexit.register(self.flush)
+
+    def _run(self) -> None:
+        while True:
+            comment_id = self._queue.get()
+            if comment_id is None:
+                return
+            handled = [comment_id, *self._drain(BATCH_MAX - 1)]
+            try:
+                send_scores(self._app, handled)
+            except Exception as error:  # any broker failure: the row is safe and the sweeper re-sends it
+                refused = handled = [*handled, *self._drain()]
+                log.warning("broker refused the scoring task; left in the outbox",
+                            extra={"comment_id": comment_id, "comments": len(refused),
+                                   "error": f"{type(error).__name__}: {error}"[:300]})
+                try:
+                    self._on_refused(refused)
+                except Exception as unmark_error:  # the sweeper finds them by age all the same
+                    log.warning("could not clear the outbox mark",
+                                extra={"comments": len(refused), "error": f"{type(unmark_error).__name__}"})
+            finally:
+                with self._done:
+                    self._pending -= len(handled)
+                    self._done.notify_all()
+
+    def _drain(self, limit: int | None = None) -> list[int]:
+        """Up to ``limit`` ids queued now (all of them behind a refused task: the broker is down)."""
+        drained: list[int] = []
+        while limit is None or len(drained) < limit:
+            try:
+                item = self._queue.get_nowait()
+            except queue.Empty:
+                return drained
+            if item is not None:
+                drained.append(item)
+        return drained
+
+
+def publisher(app: Celery, on_refused: Callable[[Sequence[int]], None]) -> Publisher:
+    """The Celery app's one Publisher (created on first use)."""
+    found = getattr(app, "moderation_publisher", None)
+    if found is None:
+        found = Publisher(app, on_refused)
+        app.moderation_publisher = found  # type: ignore[attr-defined]
+    return found

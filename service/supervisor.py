@@ -80,8 +80,13 @@ class Child:
     process: subprocess.Popen | None = field(default=None, repr=False)
 
     def start(self) -> None:
-        """Start it in its own session (terminal signals reach only the supervisor)."""
-        self.process = subprocess.Popen(self.argv, start_new_session=True, preexec_fn=_parent_death_signal())
+        """Start it in its own session (terminal signals reach only the supervisor).
+
+        Its stdout goes to our stderr: stdout of `moderation run` carries only the URLs it prints (scripts
+        read them), never a child's banner (Celery prints one on stdout as its worker starts).
+        """
+        self.process = subprocess.Popen(self.argv, start_new_session=True, preexec_fn=_parent_death_signal(),
+                                        stdout=sys.stderr.fileno())
 
     def exited(self) -> int | None:
         """Its exit status, or None while it runs."""
@@ -147,8 +152,9 @@ def run(settings: Settings, host: str, port: int, workers: int) -> int:
             if not ready:
                 ready = _answers(f"{base}/healthz")
                 if ready:
-                    print(f"moderation is running\n  API      {base}/api/v1\n  docs     {base}/api/docs\n"
-                          f"  health   {base}/healthz\nPress Ctrl-C to stop.", flush=True)
+                    print(f"moderation is running\n  API       {base}/api/v1\n  workbench {base}/moderate/\n"
+                          f"  docs      {base}/api/docs\n  health    {base}/healthz\nPress Ctrl-C to stop.",
+                          flush=True)
                 elif time.monotonic() - started > START_SECONDS:
                     print(f"moderation run: {base}/healthz did not answer within {START_SECONDS:.0f} s; stopping",
                           file=sys.stderr)

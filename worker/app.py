@@ -9,13 +9,16 @@ from __future__ import annotations
 import logging
 
 from celery import Celery
-from celery.signals import worker_process_init, worker_ready
+from celery.signals import worker_process_init, worker_ready, worker_shutdown
 
 from service.active_model import NoActiveModel
 from service.config import Settings, load_settings
 from service.queue import make_celery
 from worker.context import WorkerContext
+from worker.retrain_tasks import register_retrain_tasks
+from worker.sweeper import Sweeper
 from worker.tasks import register_tasks
+from worker.webhook_tasks import register_webhook_tasks
 
 log = logging.getLogger("moderation.worker")
 
@@ -31,6 +34,8 @@ def create_worker(settings: Settings | None = None) -> Celery:
     context = WorkerContext(settings)
     app.moderation_context = context  # type: ignore[attr-defined]  # for `moderation worker` and tests
     register_tasks(app, context)
+    register_webhook_tasks(app, context)
+    register_retrain_tasks(app, context)
 
     def warm_up(**_: object) -> None:
         # Load the model before the first comment arrives, so its latency is not the load time.
@@ -49,4 +54,10 @@ def create_worker(settings: Settings | None = None) -> Celery:
     # Celery's signals are process-wide; weak=False keeps these closures alive as long as the process.
     worker_process_init.connect(warm_up, weak=False)
     worker_ready.connect(warm_up_solo, weak=False)
+
+    # The outbox sweeper runs in the main process of every worker (a thread), from start to shutdown.
+    sweeper = Sweeper(app, settings)
+    app.moderation_sweeper = sweeper  # type: ignore[attr-defined]
+    worker_ready.connect(lambda **_: sweeper.start(), weak=False)
+    worker_shutdown.connect(lambda **_: sweeper.stop(), weak=False)
     return app

@@ -19,6 +19,7 @@ from service.validation import (
     query_choice,
     query_id,
 )
+from service.webhooks import outbox
 
 blueprint = Blueprint("moderation", __name__, url_prefix="/api/v1/moderation")
 
@@ -75,6 +76,7 @@ def decide(comment_id: int) -> Response:
     decision = domain.decide(session, comment_id, current_moderator(), new.action, labels=new.labels,
                              reason=new.reason, policy=policy)
     session.commit()
+    outbox.dispatch(session, services().celery)  # webhooks: the decision's event, now that it is committed
     return jsonify({**decision_json(decision), "status": comment.status})
 
 

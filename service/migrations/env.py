@@ -3,6 +3,7 @@
 from alembic import context
 from sqlalchemy import pool
 
+from service import integration_models  # noqa: F401  (its tables join Base.metadata)
 from service.db import make_engine
 from service.models import Base
 

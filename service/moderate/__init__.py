@@ -6,7 +6,8 @@ the session and a CSRF token, with a strict Content-Security-Policy.
 
 from __future__ import annotations
 
-from flask import Blueprint, Flask, Response, g, redirect, request, session, url_for
+from flask import Blueprint, Flask, Response, g, has_request_context, redirect, request, session, url_for
+from flask.sessions import SecureCookieSessionInterface
 
 from service.context import db_session
 from service.models import Moderator
@@ -21,16 +22,19 @@ OPEN_ENDPOINTS = {"moderate.login", "moderate.static"}
 @blueprint.before_request
 def require_signed_in() -> Response | None:
     """Signed-out requests go to the login page; every POST (login included) needs the CSRF token."""
+    if request.endpoint == "moderate.static":
+        return None
+    moderator_id = session.get("moderator_id")
+    moderator = db_session().get(Moderator, moderator_id) if moderator_id else None
+    if moderator is not None and moderator.active:
+        g.moderator = moderator  # set before the CSRF check, so a refusal page still shows the navigation
     if request.method == "POST":
         check_csrf()
     if request.endpoint in OPEN_ENDPOINTS:
         return None
-    moderator_id = session.get("moderator_id")
-    moderator = db_session().get(Moderator, moderator_id) if moderator_id else None
-    if moderator is None or not moderator.active:
+    if g.get("moderator") is None:
         session.pop("moderator_id", None)
         return redirect(url_for("moderate.login", next=request.full_path.rstrip("?")))
-    g.moderator = moderator
     return None
 
 
@@ -51,10 +55,23 @@ def template_helpers() -> dict[str, object]:
     return {"csrf_token": csrf_token, "moderator": g.get("moderator")}
 
 
+class SessionInterface(SecureCookieSessionInterface):
+    """Flask's signed-cookie sessions, with the cookie marked Secure whenever the request came over HTTPS.
+
+    ``SESSION_COOKIE_SECURE`` (on in production) covers a TLS proxy in front; this covers a server that
+    terminates HTTPS itself, so the cookie never goes out over plain HTTP after a sign-in over HTTPS.
+    """
+
+    def get_cookie_secure(self, app: Flask) -> bool:
+        """Secure when configured so, or when this request is HTTPS."""
+        return bool(super().get_cookie_secure(app) or (has_request_context() and request.is_secure))
+
+
 def init_app(app: Flask) -> None:
-    """Register the workbench's routes on ``app``."""
+    """Register the workbench's routes on ``app`` (and its session cookie policy)."""
     from service.moderate import actions, auth, pages  # noqa: F401  (the modules add routes to the blueprint)
 
+    app.session_interface = SessionInterface()
     app.register_blueprint(blueprint)
 
 

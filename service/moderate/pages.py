@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
 
-from flask import render_template, request
-from sqlalchemy import select
+from flask import render_template, request, url_for
+from sqlalchemy import Select, func, select
 
 from service import domain
 from service.context import db_session
@@ -15,7 +15,9 @@ from service.moderate.charts import bar_chart
 from service.moderate.stats import daily_counts
 
 FILTERS = ("hostility", "slur", "name", "report")
-QUEUE_LIMIT = 200
+PAGE_SIZE = 50
+"""Comments (or decisions) per page unless ``?per_page=`` asks for 1 to 200."""
+LOG_PAGE_SIZE = 100
 
 
 def _day(name: str) -> date | None:
@@ -25,11 +27,37 @@ def _day(name: str) -> date | None:
         return None
 
 
-def _in_range(moment: datetime | None, since: date | None, until: date | None) -> bool:
-    if moment is None:
-        return False
-    day = (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).astimezone(UTC).date()
-    return (since is None or day >= since) and (until is None or day <= until)
+def _bounds(since: date | None, until: date | None) -> tuple[datetime | None, datetime | None]:
+    """UTC datetimes for a From/To pair of days, both days included (To is exclusive the next midnight)."""
+    start = datetime.combine(since, time.min, UTC) if since else None
+    end = datetime.combine(until + timedelta(days=1), time.min, UTC) if until else None
+    return start, end
+
+
+def _paging(default: int) -> tuple[int, int]:
+    """``page`` (from 1) and ``per_page`` (1-200) from the query string; nonsense falls back to the defaults."""
+    page = request.args.get("page", "1")
+    per_page = request.args.get("per_page", "")
+    number = int(page) if page.isdigit() and 0 < int(page) < 1_000_000 else 1
+    size = min(max(int(per_page), 1), 200) if per_page.isdigit() else default
+    return number, size
+
+
+def _paged(query: Select, page: int, per_page: int) -> domain.Page:
+    session = db_session()
+    total = session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
+    return domain.Page(list(session.scalars(query.limit(per_page).offset((page - 1) * per_page))), total, page,
+                       per_page)
+
+
+def _last_page(result: domain.Page) -> int:
+    return max(1, -(-result.total // result.per_page))
+
+
+def page_url(number: int) -> str:
+    """This page's URL with every filter kept and ``page`` set to ``number``."""
+    args = {key: value for key, value in request.args.items() if key != "page" and value}
+    return url_for(request.endpoint or "moderate.queue", **args, page=number)
 
 
 def _author_context(comment: Comment) -> list[Comment]:
@@ -42,21 +70,31 @@ def _author_context(comment: Comment) -> list[Comment]:
 
 @blueprint.get("/")
 def queue() -> str:
-    """Held comments with their highlighted spans, scores, reasons, author and thread context."""
+    """Held comments with their highlighted spans, scores, reasons, author and thread context, a page at a time."""
     category = request.args.get("category") or None
     category = category if category in FILTERS else None
     sort = "oldest" if request.args.get("sort") == "oldest" else "severity"
     article = (request.args.get("article") or "").strip()[:200] or None
-    since, until = _day("since"), _day("until")
-    page = domain.moderation_queue(
-        db_session(), category=category if category in domain.CATEGORIES else None, article_id=article,
-        reason=category if category in ("name", "report") else None, sort=sort, per_page=QUEUE_LIMIT,
-    )
-    items = [c for c in page.items if (since is None and until is None) or _in_range(c.created_at, since, until)]
+    created_from, created_before = _bounds(_day("since"), _day("until"))
+    number, size = _paging(PAGE_SIZE)
+
+    def fetch(page: int) -> domain.Page:
+        return domain.moderation_queue(
+            db_session(), category=category if category in domain.CATEGORIES else None, article_id=article,
+            reason=category if category in ("name", "report") else None, sort=sort, page=page, per_page=size,
+            created_from=created_from, created_before=created_before,
+        )
+
+    result = fetch(number)
+    if not result.items and number > _last_page(result):
+        # Deciding the last items of the last page must not leave the moderator on an empty page.
+        result = fetch(_last_page(result))
+    items = result.items
     context = {c.id: _author_context(c) for c in items}
     parents = {c.id: db_session().get(Comment, c.parent_id) for c in items if c.parent_id}
-    return render_template("moderate/queue.html", items=items, total=page.total, context=context, parents=parents,
-                           filters=FILTERS, category=category, sort=sort, article=article or "",
+    return render_template("moderate/queue.html", items=items, result=result, last_page=_last_page(result),
+                           page_url=page_url, context=context, parents=parents, filters=FILTERS,
+                           category=category, sort=sort, article=article or "",
                            since=request.args.get("since", ""), until=request.args.get("until", ""))
 
 
@@ -65,18 +103,20 @@ def log() -> str:
     """Every decision, newest first, filtered by moderator, action and date."""
     who = (request.args.get("moderator") or "").strip()[:100] or None
     action = request.args.get("action") if request.args.get("action") in domain.ACTIONS else None
-    since, until = _day("since"), _day("until")
+    start, end = _bounds(_day("since"), _day("until"))
     query = select(Decision).order_by(Decision.id.desc())
     if who:
         query = query.where(Decision.actor == who)
     if action:
         query = query.where(Decision.action == action)
-    if since:
-        query = query.where(Decision.created_at >= datetime.combine(since, time.min, UTC))
-    if until:
-        query = query.where(Decision.created_at < datetime.combine(until + timedelta(days=1), time.min, UTC))
-    decisions = list(db_session().scalars(query.limit(500)))
-    return render_template("moderate/log.html", decisions=decisions, who=who or "", action=action or "",
+    if start:
+        query = query.where(Decision.created_at >= start)
+    if end:
+        query = query.where(Decision.created_at < end)
+    number, size = _paging(LOG_PAGE_SIZE)
+    result = _paged(query, number, size)
+    return render_template("moderate/log.html", decisions=result.items, result=result, last_page=_last_page(result),
+                           page_url=page_url, who=who or "", action=action or "",
                            actions=domain.ACTIONS, since=request.args.get("since", ""),
                            until=request.args.get("until", ""))
 

@@ -6,7 +6,9 @@ import hmac
 import secrets
 from urllib.parse import urlsplit
 
-from flask import abort, request, session
+from flask import Response, abort, render_template, request, session, url_for
+
+from service.errors import error_response
 
 CSRF_KEY = "csrf"
 CSRF_FIELD = "csrf_token"
@@ -26,12 +28,27 @@ def csrf_token() -> str:
     return token
 
 
+CSRF_MESSAGE = "missing or wrong CSRF token"
+
+
 def check_csrf() -> None:
-    """Abort with 400 unless the request carries this session's CSRF token (form field or header)."""
+    """Abort with 400 unless the request carries this session's CSRF token (form field or header).
+
+    A browser's form post gets a readable HTML page (the usual cause is a page left open across a sign-out
+    or a restart with a new secret); a fetch or any other caller that does not prefer HTML gets the API's
+    JSON error shape.
+    """
     expected = session.get(CSRF_KEY)
     given = request.form.get(CSRF_FIELD) or request.headers.get(CSRF_HEADER) or ""
-    if not expected or not hmac.compare_digest(str(expected).encode(), given.encode()):
-        abort(400, description="missing or wrong CSRF token")
+    if expected and hmac.compare_digest(str(expected).encode(), given.encode()):
+        return
+    if request.accept_mimetypes.best_match(["application/json", "text/html"]) == "text/html":
+        came_from = urlsplit(request.referrer or "")
+        back = safe_next(came_from.path + (f"?{came_from.query}" if came_from.query else ""),
+                         url_for("moderate.queue"))
+        html = render_template("moderate/refused.html", back=back)
+        abort(Response(html, status=400, mimetype="text/html"))
+    abort(error_response(400, "bad_request", CSRF_MESSAGE, CSRF_FIELD))
 
 
 def safe_next(target: str | None, default: str) -> str:

@@ -30,6 +30,7 @@ from service.app import create_app
 from service.db import upgrade
 from service.moderators import create_moderator
 from tests.conftest import HATE_SYMBOLS, REPOSITORY, SEED, shared_datasets
+from tests.integration.fault_tools import RedisServer, TcpProxy
 
 POSTGRES_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
 REDIS_HOST = "127.0.0.1"
@@ -152,6 +153,9 @@ class Stack:
 
 
 def _start_stack(name: str, config: dict[str, str], model: Path, folder: Path) -> Iterator[Stack]:
+    # The test client is one address posting for many readers, like a site's backend: the per-address rate
+    # limits would refuse the tests' own bursts (the limits are tested in tests/security/test_limits.py).
+    config = {**config, "MODERATION_RATE_LIMITS": "false"}
     upgrade(config["DATABASE_URL"])
     app = create_app(config)
     services = app.extensions["moderation"]
@@ -234,3 +238,23 @@ def postgres_stack(tmp_path_factory: pytest.TempPathFactory, integration_model: 
 def stack(request: pytest.FixtureRequest) -> Stack:
     """Each test that takes ``stack`` runs on both backends."""
     return request.getfixturevalue(f"{request.param}_stack")
+
+
+@pytest.fixture
+def own_redis(tmp_path: Path) -> Iterator[RedisServer]:
+    """A redis-server of the test's own (never the shared one): the test may stop and start it."""
+    server = RedisServer(tmp_path).start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def database_proxy() -> Iterator[TcpProxy]:
+    """A TCP proxy to the shared PostgreSQL; the test cuts it to take "the database" down."""
+    proxy = TcpProxy(5432).start()
+    try:
+        yield proxy
+    finally:
+        proxy.cut()

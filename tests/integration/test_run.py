@@ -64,9 +64,9 @@ def test_run_serves_scores_and_stops_on_sigterm(tmp_path: Path, integration_mode
     try:
         first = run.stdout.readline()
         assert first.strip() == "moderation is running", (first, (tmp_path / "run.log").read_text())
-        urls = [run.stdout.readline().split() for _ in range(3)]
-        assert urls == [["API", f"http://127.0.0.1:{port}/api/v1"], ["docs", f"http://127.0.0.1:{port}/api/docs"],
-                        ["health", f"http://127.0.0.1:{port}/healthz"]]
+        urls = [run.stdout.readline().split() for _ in range(4)]
+        assert urls == [["API", f"http://127.0.0.1:{port}/api/v1"], ["workbench", f"http://127.0.0.1:{port}/moderate/"],
+                        ["docs", f"http://127.0.0.1:{port}/api/docs"], ["health", f"http://127.0.0.1:{port}/healthz"]]
         base = f"http://127.0.0.1:{port}"
         assert _request(f"{base}/healthz") == {"status": "ok"}
         posted = _request(f"{base}/api/v1/comments", {

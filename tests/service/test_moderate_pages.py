@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from sqlalchemy import update
 
 from service.domain import ScoreResult, record_score
 from service.models import Comment, Decision, Status
@@ -239,3 +241,158 @@ def test_chart_labels_are_escaped() -> None:
     svg = str(bar_chart(["<b>", "x"], [0, 3], "n<ame"))
     assert "<b>" not in svg and "&lt;b&gt;" in svg and 'aria-label="n&lt;ame"' in svg
     assert svg.count("<rect") == 2
+
+
+# -- paging, filters in SQL (on SQLite and PostgreSQL), CSRF pages, cookies ------------------------------
+
+
+def _seed_queue(app: Flask) -> dict[str, list[int]]:
+    """Held comments of every kind through the domain: 12 hostile on a1 (1-3 March), 3 slurs on a2,
+    2 for the author's name, 2 reported; the ids of each kind, oldest first."""
+    from datetime import UTC, datetime
+
+    from service.domain import report_comment, submit_comment
+
+    kinds: dict[str, list[int]] = {"hostility": [], "slur": [], "name": [], "report": []}
+    plan = ([("hostility", "a1", 0.6 + i / 100, 0.0, 0.0) for i in range(12)]
+            + [("slur", "a2", 0.1, 0.9, 0.0)] * 3 + [("name", "a1", 0.1, 0.1, 0.95)] * 2
+            + [("report", "a3", 0.1, 0.1, 0.0)] * 2)
+    with services(app).sessions() as session:
+        for index, (kind, article, hostility, slur, name) in enumerate(plan):
+            comment = submit_comment(session, article_id=article, author_id=f"u{index}", author_name="N",
+                                     text=f"{kind} {index}")
+            # Four a day from 1 March on (the hostile ones on 1-3 March), so the date filter has something to cut.
+            session.execute(update(Comment).where(Comment.id == comment.id)
+                            .values(created_at=datetime(2026, 3, 1 + index // 4, 12, index, tzinfo=UTC)))
+            record_score(session, comment.id, ScoreResult(hostility, slur, [], name, 0.0, "test"), HELD_POLICY)
+            if kind == "report":
+                report_comment(session, comment.id, "rude")
+            kinds[kind].append(comment.id)
+        session.commit()
+    return kinds
+
+
+def _ids(html: str) -> list[int]:
+    return [int(found) for found in re.findall(r'<li class="item" id="comment-(\d+)"', html)]
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def any_database_app(request: pytest.FixtureRequest, app_config: dict[str, str]) -> Iterator[Flask]:
+    """The app on SQLite, then on a PostgreSQL database of its own (skipped where PostgreSQL is absent)."""
+    from service.app import create_app
+    from service.db import upgrade
+    from tests.integration.conftest import postgres_database
+
+    if request.param == "sqlite":
+        yield request.getfixturevalue("app")
+        return
+    with postgres_database() as url:
+        upgrade(url)
+        app = create_app({**app_config, "DATABASE_URL": url})
+        try:
+            yield app
+        finally:
+            services(app).engine.dispose()
+
+
+def test_queue_filters_run_in_sql_and_page_on_both_databases(any_database_app: Flask) -> None:
+    from service import domain
+
+    app = any_database_app
+    kinds = _seed_queue(app)
+    with services(app).sessions() as session:
+        def queue(**filters: object) -> list[int]:
+            page = domain.moderation_queue(session, sort="oldest", per_page=100, **filters)
+            assert page.total == len(page.items)
+            return [c.id for c in page.items]
+
+        assert queue(category="slur") == kinds["slur"]
+        assert queue(category="hostility") == kinds["hostility"]
+        assert queue(reason="name") == kinds["name"] and queue(reason="report") == kinds["report"]
+        assert queue(reason="model") == sorted(kinds["hostility"] + kinds["slur"])
+        assert queue(category="hostility", article_id="a2") == []
+        from datetime import UTC, datetime
+        march_2 = queue(category="hostility", created_from=datetime(2026, 3, 2, tzinfo=UTC),
+                        created_before=datetime(2026, 3, 3, tzinfo=UTC))
+        assert march_2 == kinds["hostility"][4:8]
+        second = domain.moderation_queue(session, category="hostility", sort="oldest", page=2, per_page=5)
+        assert second.total == 12 and [c.id for c in second.items] == kinds["hostility"][5:10]
+
+    client = app.test_client()
+    with services(app).sessions() as session:
+        create_moderator(session, "carol", password="s3cret-pass")
+        session.commit()
+    _login(client)
+    html = client.get("/moderate/?category=hostility&sort=oldest&since=2026-03-01&until=2026-03-02"
+                      "&per_page=3&page=2").get_data(as_text=True)
+    assert _ids(html) == kinds["hostility"][3:6]
+    assert "Page 2 of 3" in html and "(8 held, 3 on this page)" in html
+    # Every page link keeps the filters and the order.
+    links = set(re.findall(r'href="(/moderate/\?[^"]+)"', html))
+    assert links and all("category=hostility" in link and "sort=oldest" in link and "since=2026-03-01" in link
+                         and "until=2026-03-02" in link and "per_page=3" in link for link in links)
+    assert any("page=3" in link for link in links) and any("page=1" in link for link in links)
+
+
+def test_paging_past_the_end_shows_the_last_page_and_the_log_pages(app: Flask, signed_in: FlaskClient) -> None:
+    kinds = _seed_queue(app)
+    html = signed_in.get("/moderate/?category=hostility&sort=oldest&per_page=10&page=9").get_data(as_text=True)
+    assert _ids(html) == kinds["hostility"][10:] and "Page 2 of 2" in html
+    for nonsense in ("page=-1", "page=x", "per_page=0&page=1", "per_page=99999"):
+        assert signed_in.get(f"/moderate/?{nonsense}").status_code == 200
+    signed_in.post("/moderate/bulk", data={"csrf_token": _token(signed_in), "action": "approve",
+                                           "ids": kinds["hostility"]})
+    log = signed_in.get("/moderate/log?action=approve&per_page=10&page=2").get_data(as_text=True)
+    assert "12 decision(s)" in log and "Page 2 of 2" in log and log.count('<tr class="decision-approve"') == 2
+
+
+def test_every_post_form_carries_the_csrf_token(app: Flask, signed_in: FlaskClient) -> None:
+    _held(app, signed_in)
+    for path in ("/moderate/", "/moderate/log", "/moderate/overview"):
+        html = signed_in.get(path).get_data(as_text=True)
+        forms = re.findall(r'<form method="post".*?</form>', html, flags=re.S)
+        assert forms, path
+        assert all('name="csrf_token" value="' in form for form in forms), path
+
+
+def test_a_browser_form_without_csrf_gets_an_html_page_and_fetch_gets_json(app: Flask, signed_in: FlaskClient
+                                                                         ) -> None:
+    comment_id = _held(app, signed_in)
+    response = signed_in.post("/moderate/decide", data={"comment_id": comment_id, "action": "approve"},
+                              headers={"Accept": "text/html,application/xhtml+xml,*/*;q=0.8",
+                                       "Referer": "http://localhost/moderate/?sort=oldest"})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 400 and response.mimetype == "text/html"
+    assert "That form could not be sent" in html and 'href="/moderate/?sort=oldest"' in html
+    assert "Content-Security-Policy" in response.headers and "Traceback" not in html
+    for headers in ({"Accept": "application/json"}, {"X-CSRF-Token": "forged"}, {}):
+        response = signed_in.post("/moderate/decide", data={"comment_id": comment_id, "action": "reject"},
+                                  headers=headers)
+        assert response.status_code == 400
+        assert response.get_json() == {"error": {"code": "bad_request", "message": "missing or wrong CSRF token",
+                                                 "field": "csrf_token"}}
+    assert _status(app, comment_id) == Status.HELD
+
+
+def test_signed_out_posts_change_nothing(app: Flask, client: FlaskClient, moderator: str) -> None:
+    _login(client, name="dave", password="other-pass")
+    comment_id = _held(app, client)
+    client.post("/moderate/logout", data={"csrf_token": _token(client)})
+    token = _csrf(client.get("/moderate/login").get_data(as_text=True))  # a valid token, but no moderator
+    for path, data in (("/moderate/decide", {"comment_id": comment_id, "action": "approve"}),
+                       ("/moderate/bulk", {"ids": comment_id, "action": "approve"}),
+                       ("/moderate/reject-author", {"author_id": "u1"})):
+        response = client.post(path, data={**data, "csrf_token": token})
+        assert response.status_code == 302 and "/moderate/login" in response.headers["Location"]
+    assert _status(app, comment_id) == Status.HELD and stored(app, Decision) == []
+
+
+def test_the_session_cookie_is_secure_over_https_only(app: Flask, moderator: str) -> None:
+    for scheme, secure in (("http", False), ("https", True)):
+        client = app.test_client()
+        token = _csrf(client.get("/moderate/login", base_url=f"{scheme}://localhost").get_data(as_text=True))
+        response = client.post("/moderate/login", base_url=f"{scheme}://localhost",
+                               data={"username": "carol", "password": "s3cret-pass", "csrf_token": token})
+        cookie = response.headers["Set-Cookie"]
+        assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
+        assert ("; Secure" in cookie) is secure, cookie

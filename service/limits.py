@@ -1,0 +1,181 @@
+"""Rate limits (Flask-Limiter): comments and reports per client IP and per author, failed sign-ins per IP and account.
+
+Counters live in Redis in production (the broker's, or MODERATION_RATE_LIMIT_STORAGE), so every gunicorn worker
+and every host shares them; embedded they live in memory, per process. The limiter never fails a request on its
+own account: when Redis is unreachable it counts in memory until Redis answers again (a comment is still accepted
+and kept by the outbox, rather than refused because of a counter).
+
+The limits are attached here, from the app factory, by wrapping the view functions of the limited endpoints, so
+the views stay unaware of them. Over a limit the API answers 429 in its JSON error shape with ``Retry-After``;
+the sign-in form answers 429 with the form and a message a person can read.
+
+The client IP is the TCP peer unless MODERATION_TRUSTED_PROXIES says how many reverse proxies stand in front;
+then werkzeug's ProxyFix takes it from that many X-Forwarded-For entries, counted from the right (entries further
+left are whatever the client chose to send).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from flask import Flask, Response, flash, render_template, request
+from flask_limiter import Limiter, RateLimitExceeded
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from service.config import Settings
+from service.errors import error_response
+from service.site_keys import matches, presented_key
+
+REDIS_TIMEOUT_SECONDS = 1.0
+"""A Redis that does not answer within this costs a request at most this much before the memory fallback."""
+
+
+def client_ip() -> str:
+    """The key of per-IP limits: the client address (after ProxyFix, when proxies are trusted)."""
+    return f"ip:{request.remote_addr or 'unknown'}"
+
+
+def _hashed(kind: str, value: str) -> str:
+    # Hashed: ids are the site's and can be anything (long, any Unicode); the counters need no readable copy.
+    return f"{kind}:{hashlib.sha256(value.encode('utf-8', 'surrogatepass')).hexdigest()[:32]}"
+
+
+def _json_field(*path: str) -> str | None:
+    """A string field of the JSON body, or None when the body has none (the view then answers 400 itself)."""
+    try:
+        value: object = json.loads(request.get_data(cache=True) or b"null")
+    except Exception:  # not JSON, not UTF-8, too large: never our 500, and the view says what is wrong
+        return None
+    for key in path:
+        if not isinstance(value, dict):
+            return None
+        value = value.get(key)
+    return value if isinstance(value, str) and value.strip() else None
+
+
+def _form_username() -> str | None:
+    try:
+        name = request.form.get("username", "").strip()
+    except Exception:  # a malformed form body: the view answers it
+        return None
+    return name or None
+
+
+@dataclass(frozen=True)
+class Identity:
+    """Who a per-identity limit counts: the request's identity, and the input field that carries it."""
+
+    read: Callable[[], str | None]
+    kind: str
+    field: str | None
+
+    def key(self) -> str:
+        """The limiter key (only called when :meth:`absent` is False)."""
+        return _hashed(self.kind, self.read() or "")
+
+    def absent(self) -> bool:
+        """No identity in this request (e.g. an anonymous report): the limit does not apply."""
+        return self.read() is None
+
+
+AUTHOR = Identity(lambda: _json_field("author", "id"), "author", "author.id")
+REPORTER = Identity(lambda: _json_field("reporter_id"), "reporter", "reporter_id")
+ACCOUNT = Identity(_form_username, "account", "username")
+
+
+def _with_site_key(keys: tuple[str, ...]) -> Callable[[], bool]:
+    # The site's backend posts every reader's comment from its own address: with a valid key, only the
+    # per-author limit means anything.
+    def exempt() -> bool:
+        key = presented_key()
+        return bool(keys and key and matches(key, keys))
+
+    return exempt
+
+
+def _failed_sign_in(response: Response) -> bool:
+    return response.status_code == 401
+
+
+def _apply(app: Flask, limiter: Limiter, settings: Settings) -> None:
+    """Wrap each limited view; each entry is (endpoint, limits, identity or None for the IP, what it counts)."""
+    plan = [
+        ("comments.submit_comment", settings.limit_comments_per_ip, None, "comments from this address"),
+        ("comments.submit_comment", settings.limit_comments_per_author, AUTHOR, "comments by this author"),
+        ("comments.report_comment", settings.limit_reports_per_ip, None, "reports from this address"),
+        ("comments.report_comment", settings.limit_reports_per_reporter, REPORTER, "reports by this reporter"),
+        ("moderate.login", settings.limit_signin_per_ip, None, "failed sign-ins from this address"),
+        ("moderate.login", settings.limit_signin_per_account, ACCOUNT, "failed sign-ins for this account"),
+    ]
+    for endpoint, limits, identity, what in plan:
+        if not limits or endpoint not in app.view_functions:
+            continue
+        sign_in = endpoint == "moderate.login"
+        exempt = identity.absent if identity else (
+            _with_site_key(settings.site_keys) if endpoint == "comments.submit_comment" else None)
+        app.view_functions[endpoint] = limiter.limit(
+            limits, key_func=identity.key if identity else client_ip, exempt_when=exempt,
+            error_message=f"too many {what}", methods=["POST"],
+            # Only failures count against sign-in: a moderator who types the password right is never slowed.
+            deduct_when=_failed_sign_in if sign_in else None,
+        )(app.view_functions[endpoint])
+
+
+def _retry_after(limiter: Limiter, error: RateLimitExceeded) -> int:
+    """Whole seconds until the breached window ends (at least 1)."""
+    try:
+        current = limiter.current_limit
+        reset_at = current.reset_at if current else None
+    except Exception:  # storage went away between the check and now: the window's length is a safe answer
+        reset_at = None
+    if reset_at is None:
+        return int(error.limit.limit.get_expiry())
+    return max(1, math.ceil(reset_at - time.time()))
+
+
+def _too_many(limiter: Limiter) -> Callable[[RateLimitExceeded], Response]:
+    def handle(error: RateLimitExceeded) -> Response:
+        wait = _retry_after(limiter, error)
+        headers = {"Retry-After": str(wait)}
+        if request.blueprint == "moderate":
+            from service.moderate.security import safe_next
+
+            # The sign-in form: the same page, with a message a person can act on.
+            flash(f"Too many failed sign-ins. Try again in {math.ceil(wait / 60)} minute(s).", "error")
+            html = render_template("moderate/login.html", username=_form_username(),
+                                   next=safe_next(request.values.get("next"), "/moderate/"))
+            return Response(html, status=429, headers=headers, mimetype="text/html")
+        # The 429 names the input that identified the client, when it was one (the author's id, say).
+        field = next((i.field for i in (AUTHOR, REPORTER) if error.limit.key_func == i.key), None)
+        message = f"{error.description} (at most {error.limit.limit}); try again in {wait} s"
+        return error_response(429, "too_many_requests", message, field, headers)
+
+    return handle
+
+
+def init_app(app: Flask, settings: Settings) -> Limiter:
+    """Trust the configured proxies, create the app's limiter and attach the limits to their views.
+
+    Call after every blueprint is registered (the limits wrap view functions by endpoint).
+    """
+    if settings.trusted_proxies:
+        count = settings.trusted_proxies
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)  # type: ignore[method-assign]
+    redis = not settings.rate_limit_storage.startswith("memory://")
+    limiter = Limiter(
+        key_func=client_ip, storage_uri=settings.rate_limit_storage, strategy="fixed-window",
+        storage_options={"socket_connect_timeout": REDIS_TIMEOUT_SECONDS,
+                         "socket_timeout": REDIS_TIMEOUT_SECONDS} if redis else {},
+        key_prefix="moderation", enabled=settings.rate_limits, headers_enabled=False,
+        # Never a 500 because of a counter: errors are logged and the request goes on; Redis down -> memory.
+        swallow_errors=True, in_memory_fallback_enabled=True,
+    )
+    limiter.init_app(app)
+    _apply(app, limiter, settings)
+    app.register_error_handler(RateLimitExceeded, _too_many(limiter))
+    return limiter

@@ -1,0 +1,84 @@
+"""Webhook delivery from the worker: a task per delivery, and a sweep for the due and the never-sent.
+
+A transition's caller sends ``moderation.deliver_webhook`` with the delivery's id right after committing.
+The sweep, a daemon thread in each worker's main process, wakes every MODERATION_WEBHOOK_SWEEP_SECONDS and
+attempts whatever is due: retries after their backoff, and events whose task was never sent (the
+workbench and reader reports do not send; a broker outage loses sends). Both paths claim a row before
+posting (service.webhooks.delivery.claim), so a delivery is attempted by one of them at a time.
+
+A receiver that is down only costs attempts on its own rows: the comment's transition is committed
+before any of this runs.
+"""
+
+from __future__ import annotations
+
+import threading
+
+from celery import Celery
+from celery.signals import worker_ready, worker_shutdown
+from celery.utils.log import get_task_logger
+
+from service.webhooks.delivery import Outcome, attempt, due
+from service.webhooks.outbox import DELIVER_TASK
+from worker.context import WorkerContext
+
+log = get_task_logger("moderation.webhooks")
+
+
+def deliver(context: WorkerContext, delivery_id: int) -> Outcome:
+    """One attempt at one delivery (skipped when it is not due or another attempt holds it)."""
+    settings = context.settings
+    with context.sessions() as session:
+        return attempt(session, delivery_id, settings.webhook_attempts, settings.webhook_retry_seconds)
+
+
+def sweep(context: WorkerContext) -> list[Outcome]:
+    """Attempt every delivery that is due now; returns the outcomes."""
+    with context.sessions() as session:
+        ids = due(session)
+    return [deliver(context, delivery_id) for delivery_id in ids]
+
+
+class Sweeper(threading.Thread):
+    """Calls :func:`sweep` every ``interval`` seconds until stopped; errors are logged, never fatal."""
+
+    def __init__(self, context: WorkerContext, interval: float) -> None:
+        super().__init__(name="webhook-sweeper", daemon=True)
+        self.context = context
+        self.interval = interval
+        self.stopped = threading.Event()
+
+    def run(self) -> None:
+        while not self.stopped.wait(self.interval):
+            try:
+                for outcome in sweep(self.context):
+                    if outcome.status != "skipped":
+                        log.info("webhook sweep: %s %s", outcome.status, outcome.error or outcome.status_code)
+            except Exception:  # a database hiccup must not end the thread; the next round tries again
+                log.exception("webhook sweep failed")
+
+
+def register_webhook_tasks(app: Celery, context: WorkerContext) -> None:
+    """Register the delivery task on ``app`` and start the sweep when the worker is ready."""
+
+    @app.task(name=DELIVER_TASK, acks_late=True, ignore_result=True)
+    def deliver_webhook(delivery_id: int) -> str:
+        """Attempt delivery ``delivery_id`` once; failures are retried by the sweep after their backoff."""
+        outcome = deliver(context, delivery_id)
+        if outcome.status != "skipped":
+            log.info("webhook delivery %s: %s %s", delivery_id, outcome.status,
+                     outcome.error or outcome.status_code)
+        return outcome.status
+
+    sweeper = Sweeper(context, context.settings.webhook_sweep_seconds)
+
+    def start(**_: object) -> None:
+        if not sweeper.is_alive():
+            sweeper.start()
+
+    def stop(**_: object) -> None:
+        sweeper.stopped.set()
+
+    # Celery's signals are process-wide; weak=False keeps these closures alive as long as the process.
+    worker_ready.connect(start, weak=False)
+    worker_shutdown.connect(stop, weak=False)
