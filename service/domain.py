@@ -190,22 +190,30 @@ def claim_unsent(session: Session, older_than: datetime, limit: int = 500) -> li
     return ids
 
 
-def record_score(session: Session, comment_id: int, result: ScoreResult, policy: Policy) -> Comment | None:
-    """Store scores and publish, hold or auto-reject. Idempotent: a comment past pending is left alone."""
-    comment = session.get(Comment, comment_id)
-    if comment is None or comment.status != Status.PENDING:
-        return None
-    scores = {"hostility": result.hostility, "slur": result.slur}
-    name_scores = {"hostility": result.name_hostility, "slur": result.name_slur}
+def _scores(result: ScoreResult) -> dict[str, float]:
+    return {"hostility": result.hostility, "slur": result.slur}
+
+
+def _store_scores(comment: Comment, result: ScoreResult, policy: Policy) -> list[str]:
+    """Write ``result`` onto the comment; return the hold reasons its scores and name give under ``policy``."""
     comment.hostility, comment.slur = result.hostility, result.slur
     comment.name_hostility, comment.name_slur = result.name_hostility, result.name_slur
     comment.spans = [dict(span) for span in result.spans]
     comment.model_version = result.model_version
     comment.scored_at = utcnow()
-    reasons = [f"model:{category}" for category in policy.over(scores, policy.hold)]
-    if policy.holds_name(name_scores):
+    reasons = [f"model:{category}" for category in policy.over(_scores(result), policy.hold)]
+    if policy.holds_name({"hostility": result.name_hostility, "slur": result.name_slur}):
         reasons.append("name")
-    rejected = policy.over(scores, policy.reject)
+    return reasons
+
+
+def record_score(session: Session, comment_id: int, result: ScoreResult, policy: Policy) -> Comment | None:
+    """Store scores and publish, hold or auto-reject. Idempotent: a comment past pending is left alone."""
+    comment = session.get(Comment, comment_id)
+    if comment is None or comment.status != Status.PENDING:
+        return None
+    reasons = _store_scores(comment, result, policy)
+    rejected = policy.over(_scores(result), policy.reject)
     if rejected:
         comment.status = Status.REJECTED
         comment.hold_reasons = reasons
@@ -298,16 +306,7 @@ def rescore_held(session: Session, comment_id: int, result: ScoreResult, policy:
     comment = session.get(Comment, comment_id)
     if comment is None or comment.status != Status.HELD:
         return None
-    scores = {"hostility": result.hostility, "slur": result.slur}
-    name_scores = {"hostility": result.name_hostility, "slur": result.name_slur}
-    comment.hostility, comment.slur = result.hostility, result.slur
-    comment.name_hostility, comment.name_slur = result.name_hostility, result.name_slur
-    comment.spans = [dict(span) for span in result.spans]
-    comment.model_version = result.model_version
-    comment.scored_at = utcnow()
-    reasons = [f"model:{category}" for category in policy.over(scores, policy.hold)]
-    if policy.holds_name(name_scores):
-        reasons.append("name")
+    reasons = _store_scores(comment, result, policy)
     if "report" in (comment.hold_reasons or []):
         reasons.append("report")
     comment.hold_reasons = reasons

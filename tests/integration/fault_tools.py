@@ -23,9 +23,9 @@ SCORED_LINE = re.compile(r"comment (\d+): (published|held|rejected)\b")
 """What the score task logs after committing a verdict (worker/tasks.py)."""
 
 
-def free_port() -> int:
-    """A port of the range that nothing listens on right now."""
-    for port in PORTS:
+def free_port(ports: range = PORTS) -> int:
+    """A port of ``ports`` that nothing listens on right now (each test module keeps to its own range)."""
+    for port in ports:
         with socket.socket() as probe:
             probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
             try:
@@ -33,7 +33,7 @@ def free_port() -> int:
             except OSError:
                 continue
             return port
-    raise RuntimeError(f"no free port in {PORTS.start}-{PORTS.stop - 1}")
+    raise RuntimeError(f"no free port in {ports.start}-{ports.stop - 1}")
 
 
 def scoring_outcomes(*logs: Path) -> Counter:

@@ -4,7 +4,6 @@ retries a failing one with backoff, and a receiver that is down changes nothing 
 from __future__ import annotations
 
 import json
-import socket
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -17,20 +16,10 @@ from service.integration_models import WebhookDelivery
 from service.webhooks.delivery import SIGNATURE_HEADER, verify
 from service.webhooks.registry import add_webhook
 from tests.integration.conftest import Stack, _start_stack, postgres_database, redis_database, wait_for
+from tests.integration.fault_tools import free_port
 
 pytestmark = pytest.mark.integration
 PORTS = range(18750, 18800)
-
-
-def _free_port() -> int:
-    for port in PORTS:
-        with socket.socket() as probe:
-            try:
-                probe.bind(("127.0.0.1", port))
-            except OSError:
-                continue
-            return port
-    pytest.skip("no free port in 18750-18799")
 
 
 class Receiver:
@@ -54,7 +43,7 @@ class Receiver:
             def log_message(self, *args: object) -> None:
                 pass
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", _free_port()), Handler)
+        self.server = ThreadingHTTPServer(("127.0.0.1", free_port(PORTS)), Handler)
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
 
     def url(self, path: str) -> str:
@@ -93,7 +82,7 @@ def _deliveries(stack: Stack, webhook_id: int) -> list[WebhookDelivery]:
 def test_events_are_delivered_signed_retried_and_never_block_comments(webhook_stack: Stack,
                                                                       receiver: Receiver) -> None:
     stack = webhook_stack
-    down_url = f"http://127.0.0.1:{_free_port()}/nobody-listens"
+    down_url = f"http://127.0.0.1:{free_port(PORTS)}/nobody-listens"
     with stack.sessions() as session:
         ok = add_webhook(session, receiver.url("/ok"), ["held", "published", "approved", "rejected"])
         flaky = add_webhook(session, receiver.url("/flaky"), ["held"])

@@ -3,7 +3,6 @@ Perspective's documented Python usage with only ``discoveryServiceUrl`` pointing
 
 from __future__ import annotations
 
-import socket
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -15,6 +14,7 @@ from werkzeug.serving import make_server
 from service.active_model import register_bundle
 from service.app import create_app
 from service.db import upgrade
+from tests.integration.fault_tools import free_port
 from tests.service.conftest import services
 
 discovery = pytest.importorskip("googleapiclient.discovery")
@@ -22,18 +22,6 @@ errors = pytest.importorskip("googleapiclient.errors")
 
 PORTS = range(18700, 18750)
 KEY = "test-site-key-0001"
-
-
-def free_port() -> int:
-    """A port of this engineer's range that nothing listens on."""
-    for port in PORTS:
-        with socket.socket() as probe:
-            try:
-                probe.bind(("127.0.0.1", port))
-            except OSError:
-                continue
-            return port
-    pytest.skip("no free port in 18700-18749")
 
 
 @pytest.fixture(scope="module")
@@ -47,7 +35,7 @@ def served(tmp_path_factory: pytest.TempPathFactory, trained_bundle: Path) -> It
     with services(app).sessions() as session:
         register_bundle(session, trained_bundle, activate=True)
         session.commit()
-    server = make_server("127.0.0.1", free_port(), app, threaded=True)
+    server = make_server("127.0.0.1", free_port(PORTS), app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:

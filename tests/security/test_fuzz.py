@@ -1,9 +1,9 @@
 """Schemathesis against the app's own OpenAPI document, in-process (WSGI): no 500, no response off its schema.
 
-Every operation gets ``FUZZ_EXAMPLES`` examples (default 150, which keeps the suite fast; a deeper run sets
-e.g. FUZZ_EXAMPLES=2000), valid and invalid inputs alike, sent as an admin so the fuzzer gets past the token
-check (anonymous and wrong-role access are test_access.py's business). Rate limits are off here: the fuzzer
-is one client sending thousands of requests a minute.
+Every operation gets up to ``FUZZ_EXAMPLES`` examples (default 300, "a few hundred": about a minute on two
+cores; a deeper run sets e.g. FUZZ_EXAMPLES=2000), valid and invalid inputs alike, sent as an admin so the
+fuzzer gets past the token check (anonymous and wrong-role access are test_access.py's business). Rate
+limits are off here: the fuzzer is one client sending thousands of requests a minute.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from service.moderators import create_moderator
 from service.openapi import openapi_document
 from tests.security.conftest import AppFactory
 
-EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "150"))
+EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "300"))
 SETTINGS = {"MODERATION_RATE_LIMITS": "false", "MODERATION_MAX_TEXT": "2000", "MODERATION_PAGE_SIZE": "20",
             "MODERATION_SITE_KEYS": "", "MODERATION_CORS_ORIGINS": "",
             # On, so its endpoint answers a request without a signature with 401 rather than 404 (off).
