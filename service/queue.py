@@ -18,6 +18,7 @@ from collections.abc import Callable, Sequence
 from celery import Celery
 
 from service.config import Settings
+from service.filesystem_broker import TRANSPORT as FILESYSTEM_TRANSPORT
 
 log = logging.getLogger("moderation.queue")
 
@@ -49,6 +50,7 @@ def celery_config(settings: Settings) -> dict:
         if settings.broker_url == "filesystem://":
             # The transport ignores the host, but Kombu warns on every connection when there is none.
             config["broker_url"] = "filesystem://localhost/"
+        config["broker_transport"] = FILESYSTEM_TRANSPORT  # Kombu's, with atomic message writes
         config["broker_transport_options"] = {
             "data_folder_in": str(folder / "queue"),
             "data_folder_out": str(folder / "queue"),

@@ -33,6 +33,10 @@ def invalid(code: str, message: str, field: str | None = None) -> ApiError:
     return ApiError(400, code, message, field)
 
 
+JSON_WHITESPACE = b" \t\r\n"
+"""The only whitespace JSON allows (RFC 8259); a body of form feeds or vertical tabs is not empty JSON but invalid."""
+
+
 def _reject_constant(name: str) -> None:
     # Python's json accepts NaN and Infinity; JSON does not, and they would poison scores and counts.
     raise ValueError(f"{name} is not valid JSON")
@@ -44,7 +48,7 @@ def json_object(allow_empty: bool = False) -> dict:
     An empty body is ``{}`` when every field of the endpoint is optional (``allow_empty``).
     """
     raw = request.get_data(cache=True)  # over MAX_CONTENT_LENGTH this raises 413 before we read it all
-    if not raw.strip():
+    if not raw.strip(JSON_WHITESPACE):
         if allow_empty:
             return {}
         raise invalid("invalid_json", "request body is empty; expected a JSON object")
