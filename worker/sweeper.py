@@ -13,7 +13,6 @@ their tasks. A comment that turns out to be sent twice is harmless: scoring is i
 from __future__ import annotations
 
 import logging
-import threading
 from datetime import timedelta
 
 from celery import Celery
@@ -25,6 +24,7 @@ from service.db import make_engine, make_sessions
 from service.domain import claim_unsent, unmark_task_sent
 from service.models import utcnow
 from service.queue import send_score
+from worker.periodic import Periodic
 
 log = logging.getLogger("moderation.worker.sweeper")
 
@@ -38,8 +38,7 @@ class Sweeper:
     def __init__(self, app: Celery, settings: Settings) -> None:
         self.app = app
         self.settings = settings
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
+        self._periodic = Periodic("outbox sweep", settings.sweep_interval_seconds, self.sweep, at_start=True)
         self._engine: Engine | None = None
 
     def _sessions(self):
@@ -53,7 +52,7 @@ class Sweeper:
         """One pass: claim, commit, send. Returns how many tasks were sent; raises on database errors."""
         sent = 0
         sessions = self._sessions()
-        while not self._stop.is_set():
+        while not self._periodic.stopping:
             older_than = utcnow() - timedelta(seconds=self.settings.sweep_age_seconds)
             with sessions() as session:
                 ids = claim_unsent(session, older_than, limit=BATCH)
@@ -77,24 +76,12 @@ class Sweeper:
                         self.settings.sweep_age_seconds)
         return sent
 
-    def _run(self) -> None:
-        while not self._stop.is_set():
-            try:
-                self.sweep()
-            except Exception as error:  # database down: try again next period, never kill the worker
-                log.warning("sweep failed: %s", f"{type(error).__name__}: {error}".splitlines()[0][:300])
-            self._stop.wait(self.settings.sweep_interval_seconds)
-
     def start(self) -> None:
         """Sweep now and then every interval, in a daemon thread of this process."""
-        if self._thread is None:
-            self._thread = threading.Thread(target=self._run, name="moderation-sweeper", daemon=True)
-            self._thread.start()
+        self._periodic.start()
 
     def stop(self) -> None:
         """Stop after the current pass (waits up to a few seconds)."""
-        self._stop.set()
-        if self._thread is not None:
-            self._thread.join(timeout=5)
+        self._periodic.stop()
         if self._engine is not None:
             self._engine.dispose()

@@ -12,8 +12,6 @@ before any of this runs.
 
 from __future__ import annotations
 
-import threading
-
 from celery import Celery
 from celery.signals import worker_ready, worker_shutdown
 from celery.utils.log import get_task_logger
@@ -21,6 +19,7 @@ from celery.utils.log import get_task_logger
 from service.webhooks.delivery import Outcome, attempt, due
 from service.webhooks.outbox import DELIVER_TASK
 from worker.context import WorkerContext
+from worker.periodic import Periodic
 
 log = get_task_logger("moderation.webhooks")
 
@@ -39,23 +38,11 @@ def sweep(context: WorkerContext) -> list[Outcome]:
     return [deliver(context, delivery_id) for delivery_id in ids]
 
 
-class Sweeper(threading.Thread):
-    """Calls :func:`sweep` every ``interval`` seconds until stopped; errors are logged, never fatal."""
-
-    def __init__(self, context: WorkerContext, interval: float) -> None:
-        super().__init__(name="webhook-sweeper", daemon=True)
-        self.context = context
-        self.interval = interval
-        self.stopped = threading.Event()
-
-    def run(self) -> None:
-        while not self.stopped.wait(self.interval):
-            try:
-                for outcome in sweep(self.context):
-                    if outcome.status != "skipped":
-                        log.info("webhook sweep: %s %s", outcome.status, outcome.error or outcome.status_code)
-            except Exception:  # a database hiccup must not end the thread; the next round tries again
-                log.exception("webhook sweep failed")
+def sweep_and_log(context: WorkerContext) -> None:
+    """One pass of the webhook sweep, logging every delivery it attempted."""
+    for outcome in sweep(context):
+        if outcome.status != "skipped":
+            log.info("webhook sweep: %s %s", outcome.status, outcome.error or outcome.status_code)
 
 
 def register_webhook_tasks(app: Celery, context: WorkerContext) -> None:
@@ -70,14 +57,14 @@ def register_webhook_tasks(app: Celery, context: WorkerContext) -> None:
                      outcome.error or outcome.status_code)
         return outcome.status
 
-    sweeper = Sweeper(context, context.settings.webhook_sweep_seconds)
+    sweeper = Periodic("webhook sweep", context.settings.webhook_sweep_seconds, lambda: sweep_and_log(context),
+                       at_start=False)
 
     def start(**_: object) -> None:
-        if not sweeper.is_alive():
-            sweeper.start()
+        sweeper.start()
 
     def stop(**_: object) -> None:
-        sweeper.stopped.set()
+        sweeper.stop()
 
     # Celery's signals are process-wide; weak=False keeps these closures alive as long as the process.
     worker_ready.connect(start, weak=False)
