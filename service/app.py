@@ -48,7 +48,8 @@ def create_app(config: Mapping[str, object] | None = None) -> Flask:
     engine = make_engine(settings.database_url)
     sessions = make_sessions(engine)
     app.extensions[EXTENSION] = Services(
-        settings=settings, engine=engine, sessions=sessions, celery=make_celery(settings),
+        settings=settings, engine=engine, autocommit=make_engine(settings.database_url, autocommit=True),
+        sessions=sessions, celery=make_celery(settings),
         model=ActiveModel(sessions),
     )
     app.teardown_appcontext(close_db_session)

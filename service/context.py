@@ -21,9 +21,16 @@ class Services:
 
     settings: Settings
     engine: Engine
+    autocommit: Engine
+    """An engine of its own in autocommit mode, for requests that write one statement (a new comment)."""
     sessions: sessionmaker[Session]
     celery: Celery
     model: ActiveModel
+
+    def dispose(self) -> None:
+        """Close every pooled database connection (tests and shutdown; the pools reopen on next use)."""
+        self.engine.dispose()
+        self.autocommit.dispose()
 
 
 def services() -> Services:

@@ -18,13 +18,17 @@ CONNECT_TIMEOUT_SECONDS = 3
 """PostgreSQL connection attempts give up after this (libpq's own minimum is 2 s)."""
 
 
-def make_engine(url: str, poolclass: type[Pool] | None = None) -> Engine:
+def make_engine(url: str, poolclass: type[Pool] | None = None, autocommit: bool = False) -> Engine:
     """An engine for ``url``; SQLite gets WAL, foreign keys and a busy timeout (web and worker share it).
 
     ``poolclass`` replaces the default pool (the worker's sweeper uses NullPool: it holds no connection
-    between its passes).
+    between its passes). ``autocommit`` gives an engine whose connections run each statement in its own
+    transaction, set once when a connection opens rather than on every checkout and return (what
+    ``execution_options(isolation_level="AUTOCOMMIT")`` on a shared pool would cost each time).
     """
     options: dict = {"poolclass": poolclass} if poolclass is not None else {}
+    if autocommit:
+        options["isolation_level"] = "AUTOCOMMIT"
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite":
         # No pre-ping: it costs a round trip on every checkout (as much as the INSERT of a comment). A

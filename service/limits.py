@@ -158,20 +158,24 @@ def _too_many(limiter: Limiter) -> Callable[[RateLimitExceeded], Response]:
     return handle
 
 
-def init_app(app: Flask, settings: Settings) -> Limiter:
+def init_app(app: Flask, settings: Settings) -> Limiter | None:
     """Trust the configured proxies, create the app's limiter and attach the limits to their views.
 
-    Call after every blueprint is registered (the limits wrap view functions by endpoint).
+    Call after every blueprint is registered (the limits wrap view functions by endpoint). With
+    MODERATION_RATE_LIMITS off there is no limiter at all (None): a disabled Flask-Limiter still runs its
+    hooks on every request.
     """
     if settings.trusted_proxies:
         count = settings.trusted_proxies
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)  # type: ignore[method-assign]
+    if not settings.rate_limits:
+        return None
     redis = not settings.rate_limit_storage.startswith("memory://")
     limiter = Limiter(
         key_func=client_ip, storage_uri=settings.rate_limit_storage, strategy="fixed-window",
         storage_options={"socket_connect_timeout": REDIS_TIMEOUT_SECONDS,
                          "socket_timeout": REDIS_TIMEOUT_SECONDS} if redis else {},
-        key_prefix="moderation", enabled=settings.rate_limits, headers_enabled=False,
+        key_prefix="moderation", headers_enabled=False,
         # Never a 500 because of a counter: errors are logged and the request goes on; Redis down -> memory.
         swallow_errors=True, in_memory_fallback_enabled=True,
     )

@@ -31,20 +31,18 @@ def submit_comment() -> tuple[Response, int, dict[str, str]]:
     """Store a comment as pending and queue its scoring; 202 whether or not the broker took the task."""
     found = services()
     new = parse_new_comment(json_object(), found.settings.max_text_length)
-    session = db_session()
-    # The comment is one INSERT (after a read of the parent, for a reply), atomic on its own: running it
-    # without an explicit transaction saves the BEGIN and COMMIT round trips, two thirds of the database
-    # time of this, the busiest request. The outbox mark is written in that same statement.
-    session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
-    comment = domain.submit_comment(
-        session, article_id=new.article_id, author_id=new.author_id, author_name=new.author_name, text=new.text,
-        parent_id=new.parent_id, task_sent=True,
-    )
-    # Stored before the task is sent: the worker must find the row when the task arrives.
-    session.commit()
+    # The comment is one INSERT (after a read of the parent, for a reply), atomic on its own: run in
+    # autocommit mode it needs no BEGIN and COMMIT round trips, and on a bare connection it skips the
+    # Session's bookkeeping; this is the busiest request. The outbox mark is written in that same statement,
+    # and the row is committed before the task is sent: the worker must find it when the task arrives.
+    with found.autocommit.connect() as connection:
+        comment = domain.insert_comment(
+            connection, article_id=new.article_id, author_id=new.author_id, author_name=new.author_name,
+            text=new.text, parent_id=new.parent_id, task_sent=True,
+        )
     if found.settings.embedded:
         # The embedded broker is a file write on this machine: nothing to wait for, so send it inline.
-        _send_inline(found, session, comment.id)
+        _send_inline(found, comment.id)
     else:
         # Redis: a background thread publishes, so the answer does not wait for the broker; if this
         # process dies first, the worker's sweeper re-sends the comment (it is still pending).
@@ -53,18 +51,16 @@ def submit_comment() -> tuple[Response, int, dict[str, str]]:
     return jsonify(comment_public(comment)), 202, {"Location": location}
 
 
-def _send_inline(found: Services, session: Session, comment_id: int) -> None:
+def _send_inline(found: Services, comment_id: int) -> None:
     try:
         send_score(found.celery, comment_id)
     except Exception as error:  # any broker failure; the row is safe and the sweeper re-sends it
         log.warning("broker refused the scoring task; left in the outbox",
                     extra={"comment_id": comment_id, "error": f"{type(error).__name__}: {error}"[:300]})
         try:
-            domain.unmark_task_sent(session, comment_id)
-            session.commit()
+            _unmark(found.sessions, [comment_id])
         except Exception as unmark_error:
             # Still 202: the comment is stored, and a 500 would make the site post it twice.
-            session.rollback()
             log.warning("could not clear the outbox mark",
                         extra={"comment_id": comment_id, "error": f"{type(unmark_error).__name__}"})
 

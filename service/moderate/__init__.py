@@ -6,8 +6,8 @@ the session and a CSRF token, with a strict Content-Security-Policy.
 
 from __future__ import annotations
 
-from flask import Blueprint, Flask, Response, g, has_request_context, redirect, request, session, url_for
-from flask.sessions import SecureCookieSessionInterface
+from flask import Blueprint, Flask, Request, Response, g, has_request_context, redirect, request, session, url_for
+from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
 
 from service.context import db_session
 from service.models import Moderator
@@ -61,6 +61,15 @@ class SessionInterface(SecureCookieSessionInterface):
     ``SESSION_COOKIE_SECURE`` (on in production) covers a TLS proxy in front; this covers a server that
     terminates HTTPS itself, so the cookie never goes out over plain HTTP after a sign-in over HTTPS.
     """
+
+    def open_session(self, app: Flask, request: Request) -> SecureCookieSession | None:
+        """The signed session; for a request without the cookie (every API call), an empty one at once.
+
+        Flask would build its signing serializer first, on every request, only to find nothing to read.
+        """
+        if request.cookies.get(self.get_cookie_name(app)) is None and app.secret_key:
+            return self.session_class()
+        return super().open_session(app, request)
 
     def get_cookie_secure(self, app: Flask) -> bool:
         """Secure when configured so, or when this request is HTTPS."""

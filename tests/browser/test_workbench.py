@@ -79,7 +79,7 @@ def live(tmp_path: Path) -> Iterator[tuple[str, Flask, dict[str, int]]]:
     yield f"http://127.0.0.1:{server.server_port}", app, ids
     server.shutdown()
     thread.join(5)
-    app.extensions["moderation"].engine.dispose()
+    app.extensions["moderation"].dispose()
 
 
 @pytest.fixture

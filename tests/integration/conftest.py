@@ -167,7 +167,7 @@ def _start_stack(name: str, config: dict[str, str], model: Path, folder: Path) -
         yield Stack(name, config, app, app.test_client(), worker)
     finally:
         worker.stop()
-        services.engine.dispose()
+        services.dispose()
 
 
 @pytest.fixture(scope="module")

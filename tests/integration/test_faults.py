@@ -82,7 +82,7 @@ class App:
         assert max(counts[comment_id] for comment_id in ids) == 1, "a verdict committed twice"
 
     def close(self) -> None:
-        self.services.engine.dispose()
+        self.services.dispose()
 
 
 @pytest.fixture

@@ -48,5 +48,5 @@ def test_comments_wait_for_a_model_then_get_scored(tmp_path: Path, integration_m
         assert client.get(f"/api/v1/comments/{comment_id}").get_json() == scored
     finally:
         worker.stop()
-        services.engine.dispose()
+        services.dispose()
     assert worker.process.returncode == 0, "SIGTERM is a clean (warm) shutdown"

@@ -50,7 +50,7 @@ def _app(app_config: dict[str, str], trained_bundle: Path, **extra: str) -> Flas
 def coral_app(app_config: dict[str, str], trained_bundle: Path) -> Iterator[Flask]:
     app = _app(app_config, trained_bundle)
     yield app
-    services(app).engine.dispose()
+    services(app).dispose()
 
 
 def _post(app: Flask, body: bytes, header: str | None):
@@ -97,7 +97,7 @@ def test_auto_reject_threshold_rejects(app_config: dict[str, str], trained_bundl
     app = _app(app_config, trained_bundle, MODERATION_REJECT_HOSTILITY="0.0")
     body = coral_request(HOSTILE)
     assert _post(app, body, signature(body, SECRET)).get_json()["status"] == "REJECTED"
-    services(app).engine.dispose()
+    services(app).dispose()
 
 
 def test_no_decision_within_the_budget_is_204(app_config: dict[str, str], trained_bundle: Path) -> None:
@@ -113,7 +113,7 @@ def test_no_decision_within_the_budget_is_204(app_config: dict[str, str], traine
         release.set()
         for blocker in blockers:
             blocker.result(timeout=30)
-        services(app).engine.dispose()
+        services(app).dispose()
 
 
 def test_off_without_secrets_and_204_without_a_model(app: Flask, app_config: dict[str, str]) -> None:
@@ -123,4 +123,4 @@ def test_off_without_secrets_and_204_without_a_model(app: Flask, app_config: dic
     assert _post(no_model, body, signature(body, SECRET)).status_code == 204  # fail open: Coral carries on
     bad = b'{"comment": {"body": 5}}'
     assert _post(no_model, bad, signature(bad, SECRET)).status_code == 400
-    services(no_model).engine.dispose()
+    services(no_model).dispose()

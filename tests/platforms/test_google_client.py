@@ -43,7 +43,7 @@ def served(tmp_path_factory: pytest.TempPathFactory, trained_bundle: Path) -> It
     finally:
         server.shutdown()
         thread.join(timeout=10)
-        services(app).engine.dispose()
+        services(app).dispose()
 
 
 def _client(base: str, key: str = KEY):

@@ -22,7 +22,7 @@ ANALYZE = {"comment": {"text": "hello"}, "requestedAttributes": {"TOXICITY": {}}
 def keyed(app_config: dict[str, str]) -> Iterator[Flask]:
     app = create_app({**app_config, "MODERATION_SITE_KEYS": "site-one-key, site-two-key"})
     yield app
-    services(app).engine.dispose()
+    services(app).dispose()
 
 
 def test_open_when_no_keys_are_configured(client: FlaskClient) -> None:

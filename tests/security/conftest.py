@@ -32,7 +32,7 @@ def make_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AppFactory]:
 
     yield build
     for made in built:
-        made.extensions["moderation"].engine.dispose()
+        made.extensions["moderation"].dispose()
 
 
 def var_dir(app: Flask) -> Path:

@@ -86,7 +86,7 @@ def postgres_app(tmp_path) -> Iterator[Flask]:
         try:
             yield app
         finally:
-            app.extensions["moderation"].engine.dispose()
+            app.extensions["moderation"].dispose()
 
 
 @pytest.mark.integration

@@ -73,7 +73,7 @@ def app(app_config: dict[str, str]) -> Iterator[Flask]:
     """The app under test."""
     app = create_app(app_config)
     yield app
-    services(app).engine.dispose()
+    services(app).dispose()
 
 
 @pytest.fixture

@@ -54,7 +54,7 @@ def test_post_without_a_broker_still_answers_202_and_leaves_the_outbox_mark(
     assert comment.id == body["id"] and comment.task_sent_at is None
     logged = capsys.readouterr().err
     assert '"level": "warning"' in logged and "outbox" in logged and f'"comment_id": {body["id"]}' in logged
-    services(app).engine.dispose()
+    services(app).dispose()
 
 
 def test_a_reply_names_an_existing_parent_on_the_same_article(app: Flask, client: FlaskClient) -> None:
@@ -189,7 +189,7 @@ def test_analyze_follows_the_configured_hold_threshold(app_config: dict[str, str
         session.commit()
     body = strict.test_client().post("/api/v1/analyze", json={"text": "Thanks for the reporting."}).get_json()
     assert body["flagged"] is True  # a hold threshold of 0 holds everything
-    services(strict).engine.dispose()
+    services(strict).dispose()
 
 
 def test_analyze_without_a_model_is_503(client: FlaskClient) -> None:

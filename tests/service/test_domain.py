@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from datetime import UTC, datetime
+
 import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from service import domain
+from service.db import make_engine, make_sessions, upgrade
 from service.domain import Conflict, DomainError, NotFound, Policy, ScoreResult
 from service.models import Comment, Decision, Report, Status
 from service.moderators import create_moderator
@@ -247,3 +251,56 @@ def test_audit_log_newest_first_and_filtered(session: Session) -> None:
     assert [d.actor for d in domain.audit_log(session).items] == ["bob", "alice"]
     assert [d.actor for d in domain.audit_log(session, moderator="alice").items] == ["alice"]
     assert [d.action for d in domain.audit_log(session, action="reject").items] == ["reject"]
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def any_database_url(request: pytest.FixtureRequest, database_url: str) -> Iterator[str]:
+    """The test's SQLite file, or a PostgreSQL database made for the test (the INSERT differs by driver)."""
+    if request.param == "sqlite":
+        yield database_url
+        return
+    from tests.integration.conftest import postgres_database
+
+    with postgres_database() as url:
+        upgrade(url)
+        yield url
+
+
+def _utc_naive(moment: datetime) -> datetime:
+    """SQLite hands back naive UTC, PostgreSQL aware datetimes in the session's zone."""
+    return moment.astimezone(UTC).replace(tzinfo=None) if moment.tzinfo else moment
+
+
+def test_insert_comment_writes_the_row_the_orm_reads_back_on_either_database(any_database_url: str) -> None:
+    # On PostgreSQL the INSERT goes to psycopg's cursor directly; on SQLite through SQLAlchemy. Both must
+    # store what the ORM (and so every other part of the service) reads.
+    autocommit = make_engine(any_database_url, autocommit=True)
+    engine = make_engine(any_database_url)
+    try:
+        with autocommit.connect() as connection:
+            first = domain.insert_comment(connection, article_id="world/1", author_id="u1", author_name="Zoë 💕",
+                                          text="Quotes “like these” — and a NUL-free \\ backslash", task_sent=True)
+            reply = domain.insert_comment(connection, article_id="world/1", author_id="u2", author_name="R",
+                                          text="a reply", parent_id=first.id)
+            with pytest.raises(NotFound):
+                domain.insert_comment(connection, article_id="world/1", author_id="u3", author_name="R",
+                                      text="orphan", parent_id=reply.id + 1000)
+            with pytest.raises(DomainError):
+                domain.insert_comment(connection, article_id="world/2", author_id="u3", author_name="R",
+                                      text="elsewhere", parent_id=first.id)
+        with make_sessions(engine)() as session:  # a different connection: the rows were committed
+            rows = {row.id: row for row in session.scalars(select(Comment).order_by(Comment.id))}
+            assert set(rows) == {first.id, reply.id}
+            stored = rows[first.id]
+            assert (stored.article_id, stored.author_name, stored.text, stored.status, stored.revision) == (
+                "world/1", "Zoë 💕", first.text, Status.PENDING, 1)
+            assert stored.task_sent_at is not None and rows[reply.id].task_sent_at is None
+            assert rows[reply.id].parent_id == first.id and stored.hostility is None and stored.spans is None
+            assert abs((_utc_naive(stored.created_at) - _utc_naive(first.created_at)).total_seconds()) < 1e-3
+            # The ORM's version check works on a row written this way (the worker's next transition).
+            domain.record_score(session, first.id, _result(), POLICY)
+            session.commit()
+            assert stored.status == Status.PUBLISHED and stored.revision == 2
+    finally:
+        autocommit.dispose()
+        engine.dispose()

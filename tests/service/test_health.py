@@ -44,7 +44,7 @@ def test_not_ready_when_redis_is_down(app_config: dict[str, str], with_model: st
     body = response.get_json()
     assert response.status_code == 503 and body["database"]["ok"] is True
     assert body["broker"]["ok"] is False and "ConnectionError" in body["broker"]["error"]
-    services(app).engine.dispose()
+    services(app).dispose()
 
 
 def test_not_ready_when_the_database_cannot_be_opened(app_config: dict[str, str], tmp_path: Path) -> None:
@@ -56,4 +56,4 @@ def test_not_ready_when_the_database_cannot_be_opened(app_config: dict[str, str]
     assert response.status_code == 503 and body["database"]["ok"] is False
     assert body["database"]["error"].startswith("OperationalError") and "\n" not in body["database"]["error"]
     assert body["model"]["ok"] is False
-    services(app).engine.dispose()
+    services(app).dispose()

@@ -292,7 +292,7 @@ def any_database_app(request: pytest.FixtureRequest, app_config: dict[str, str])
         try:
             yield app
         finally:
-            services(app).engine.dispose()
+            services(app).dispose()
 
 
 def test_queue_filters_run_in_sql_and_page_on_both_databases(any_database_app: Flask) -> None:

@@ -107,7 +107,7 @@ def test_limits_in_the_document_follow_the_configuration(app_config: dict[str, s
     app = create_app({**app_config, "MODERATION_MAX_TEXT": "500"})
     schemas = app.test_client().get("/api/openapi.json").get_json()["components"]["schemas"]
     assert schemas["CommentCreate"]["properties"]["text"]["maxLength"] == 500
-    app.extensions["moderation"].engine.dispose()
+    app.extensions["moderation"].dispose()
 
 
 def test_docs_page_lists_every_operation_offline(client: FlaskClient) -> None:
