@@ -99,7 +99,7 @@ _INSERT_COMMENT = insert(Comment.__table__)
 
 
 @dataclass(frozen=True)
-class NewComment:
+class InsertedComment:
     """A comment as `insert_comment` wrote it: the row's values and its new id (what the POST answers with)."""
 
     id: int
@@ -122,7 +122,7 @@ _PARENT_ARTICLE = select(Comment.article_id).where(Comment.id == bindparam("pare
 def insert_comment(
     connection: Connection, *, article_id: str, author_id: str, author_name: str, text: str,
     parent_id: int | None = None, task_sent: bool = False,
-) -> NewComment:
+) -> InsertedComment:
     """Store a new comment as pending with one Core INSERT on ``connection`` (the caller commits, if the
     connection is not in autocommit mode; then it sends the scoring task).
 
@@ -148,7 +148,7 @@ def insert_comment(
         new_id = _insert_with_driver(connection, values)
     else:
         new_id = connection.execute(_INSERT_COMMENT, values).inserted_primary_key[0]
-    return NewComment(id=new_id, **values)
+    return InsertedComment(id=new_id, **values)
 
 
 @lru_cache(maxsize=8)

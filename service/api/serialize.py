@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import UTC, datetime
 
-from service.domain import NewComment, Page
+from service.domain import InsertedComment, Page
 from service.models import Comment, Decision
 
 
@@ -18,7 +18,7 @@ def iso(value: datetime | None) -> str | None:
     return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
 
 
-def comment_public(comment: Comment | NewComment) -> dict[str, object]:
+def comment_public(comment: Comment | InsertedComment) -> dict[str, object]:
     """What a site renders: no scores, no moderation detail."""
     return {
         "id": comment.id,
