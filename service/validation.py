@@ -45,12 +45,13 @@ def _reject_constant(name: str) -> None:
 def json_object(allow_empty: bool = False) -> dict:
     """The request body as a JSON object, whatever the Content-Type claims, as long as it parses.
 
-    An empty body is ``{}`` when every field of the endpoint is optional (``allow_empty``).
+    No body at all is ``{}`` when every field of the endpoint is optional (``allow_empty``); a body of
+    whitespace alone is not a JSON document, so it is refused like any other invalid JSON.
     """
     raw = request.get_data(cache=True)  # over MAX_CONTENT_LENGTH this raises 413 before we read it all
+    if not raw and allow_empty:
+        return {}
     if not raw.strip(JSON_WHITESPACE):
-        if allow_empty:
-            return {}
         raise invalid("invalid_json", "request body is empty; expected a JSON object")
     try:
         value = json.loads(raw, parse_constant=_reject_constant)
@@ -208,9 +209,17 @@ def parse_decision(body: Mapping[str, object]) -> NewDecision:
 # -- query strings and paths -----------------------------------------------------------------------
 
 
+def query_value(name: str) -> str | None:
+    """A query parameter given at most once (None when absent): ``?page=1&page=2`` is refused, not guessed."""
+    values = request.args.getlist(name)
+    if len(values) > 1:
+        raise invalid("invalid_value", f"{name} may be given only once", name)
+    return values[0] if values else None
+
+
 def query_int(name: str, default: int, maximum: int | None = None) -> int:
     """A positive integer query parameter; values over ``maximum`` are capped rather than refused."""
-    raw = request.args.get(name)
+    raw = query_value(name)
     if raw is None or raw == "":
         value = default
     else:
@@ -229,7 +238,7 @@ def pagination(default_per_page: int) -> tuple[int, int]:
 
 def query_choice(name: str, choices: Collection[str]) -> str | None:
     """An optional query parameter restricted to ``choices``."""
-    raw = request.args.get(name)
+    raw = query_value(name)
     if raw is None or raw == "":
         return None
     if raw not in choices:
@@ -239,5 +248,5 @@ def query_choice(name: str, choices: Collection[str]) -> str | None:
 
 def query_id(name: str) -> str | None:
     """An optional external-id query parameter."""
-    raw = request.args.get(name)
+    raw = query_value(name)
     return None if raw is None or raw == "" else external_id(raw, name)

@@ -8,6 +8,7 @@ from functools import partial
 
 from flask import Blueprint, Response, jsonify, url_for
 from sqlalchemy.orm import Session, sessionmaker
+from werkzeug.routing import PathConverter
 
 from service import domain
 from service.api.serialize import comment_detail, comment_public, page_json
@@ -24,6 +25,17 @@ from service.validation import (
 
 blueprint = Blueprint("comments", __name__, url_prefix="/api/v1")
 log = logging.getLogger("moderation.api")
+
+
+class ArticleIdConverter(PathConverter):
+    """Werkzeug's ``path``, except that the id may start with "/": sites often use their URL path as the id."""
+
+    regex = ".+?"
+    part_isolating = False  # the id spans several path segments (Werkzeug guesses from a "/" in the regex)
+
+
+# Recorded before the routes below, so the converter exists when their rules are added to the app's map.
+blueprint.record_once(lambda state: state.app.url_map.converters.setdefault("article_id", ArticleIdConverter))
 
 
 @blueprint.post("/comments")
@@ -80,7 +92,7 @@ def get_comment(comment_id: int) -> Response:
 
 # merge_slashes off: an article id may begin with or hold "//" (a site's URL path, say); Werkzeug would
 # otherwise redirect to the id without them, which is another article.
-@blueprint.get("/articles/<path:article_id>/comments", merge_slashes=False)
+@blueprint.get("/articles/<article_id:article_id>/comments", merge_slashes=False)
 def article_comments(article_id: str) -> Response:
     """Published and approved comments of an article, oldest first, one page at a time."""
     article_id = external_id(article_id, "article_id")
