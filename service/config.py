@@ -73,6 +73,7 @@ class Settings:
     limit_reports_per_reporter: str
     limit_signin_per_ip: str
     limit_signin_per_account: str
+    limit_analyze_per_ip: str
     trusted_proxies: int
     cors_origins: tuple[str, ...]
 
@@ -256,6 +257,10 @@ VARIABLES: dict[str, tuple[str, Callable[[str], object], Callable[[Mapping[str, 
     "MODERATION_LIMIT_SIGNIN_PER_ACCOUNT": (
         "limit_signin_per_account", _rate, lambda env: "5/15minutes;20/day",
         "failed workbench sign-ins per username, from any IP (password guessing)"),
+    "MODERATION_LIMIT_ANALYZE_PER_IP": (
+        "limit_analyze_per_ip", _rate, lambda env: "120/minute;3000/hour",
+        "synchronous analyses (POST /api/v1/analyze, Perspective's analyze and suggestscore) per client IP (not "
+        "applied to requests with a valid site key); off: no limit"),
     "MODERATION_TRUSTED_PROXIES": (
         "trusted_proxies", _count, lambda env: 0,
         "reverse proxies in front of the app whose X-Forwarded-For/-Proto/-Host are believed (0: none; the "

@@ -29,6 +29,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from service.config import Settings
 from service.errors import error_response
+from service.perspective.errors import perspective_error
 from service.site_keys import matches, presented_key
 
 REDIS_TIMEOUT_SECONDS = 1.0
@@ -98,6 +99,12 @@ def _with_site_key(keys: tuple[str, ...]) -> Callable[[], bool]:
     return exempt
 
 
+ANALYZE = ("analyze.analyze", "perspective.analyze", "perspective.suggestscore")
+"""Endpoints that score a text synchronously, limited per client address."""
+KEY_EXEMPT = ("comments.submit_comment", *ANALYZE)
+"""Per-address limits a valid site key lifts: the site's backend calls these for every reader."""
+
+
 def _failed_sign_in(response: Response) -> bool:
     return response.status_code == 401
 
@@ -111,13 +118,15 @@ def _apply(app: Flask, limiter: Limiter, settings: Settings) -> None:
         ("comments.report_comment", settings.limit_reports_per_reporter, REPORTER, "reports by this reporter"),
         ("moderate.login", settings.limit_signin_per_ip, None, "failed sign-ins from this address"),
         ("moderate.login", settings.limit_signin_per_account, ACCOUNT, "failed sign-ins for this account"),
+        # Scoring while the client waits costs CPU per request: an open endpoint must not be a free DoS.
+        *((endpoint, settings.limit_analyze_per_ip, None, "analyses from this address") for endpoint in ANALYZE),
     ]
     for endpoint, limits, identity, what in plan:
         if not limits or endpoint not in app.view_functions:
             continue
         sign_in = endpoint == "moderate.login"
         exempt = identity.absent if identity else (
-            _with_site_key(settings.site_keys) if endpoint == "comments.submit_comment" else None)
+            _with_site_key(settings.site_keys) if endpoint in KEY_EXEMPT else None)
         app.view_functions[endpoint] = limiter.limit(
             limits, key_func=identity.key if identity else client_ip, exempt_when=exempt,
             error_message=f"too many {what}", methods=["POST"],
@@ -150,9 +159,14 @@ def _too_many(limiter: Limiter) -> Callable[[RateLimitExceeded], Response]:
             html = render_template("moderate/login.html", username=_form_username(),
                                    next=safe_next(request.values.get("next"), "/moderate/"))
             return Response(html, status=429, headers=headers, mimetype="text/html")
+        message = f"{error.description} (at most {error.limit.limit}); try again in {wait} s"
+        if request.blueprint == "perspective":
+            # Perspective's clients read Google's error shape (429 is RESOURCE_EXHAUSTED there).
+            response = perspective_error(429, message)
+            response.headers.update(headers)
+            return response
         # The 429 names the input that identified the client, when it was one (the author's id, say).
         field = next((i.field for i in (AUTHOR, REPORTER) if error.limit.key_func == i.key), None)
-        message = f"{error.description} (at most {error.limit.limit}); try again in {wait} s"
         return error_response(429, "too_many_requests", message, field, headers)
 
     return handle

@@ -194,7 +194,7 @@ def openapi_document(settings: Settings) -> dict:
             body="ReportCreate", body_optional=True, parameters=[comment])},
         "/api/v1/analyze": {"post": _operation(
             "analyze", "Score a text with the active model without storing anything",
-            {"200": _json(_ref("AnalyzeResult"), "Scores and spans"), **_errors(400, 413, 503)}, tag="analysis",
+            {"200": _json(_ref("AnalyzeResult"), "Scores and spans"), **_errors(400, 413, 429, 503)}, tag="analysis",
             body="AnalyzeRequest")},
         "/api/v1/moderation/queue": {"get": _operation(
             "moderationQueue", "Held comments, most severe or oldest first", {

@@ -8,7 +8,7 @@ from __future__ import annotations
 from flask import Response, jsonify
 
 GOOGLE_STATUS = {400: "INVALID_ARGUMENT", 401: "UNAUTHENTICATED", 403: "PERMISSION_DENIED", 404: "NOT_FOUND",
-                 413: "INVALID_ARGUMENT", 500: "INTERNAL", 503: "UNAVAILABLE"}
+                 413: "INVALID_ARGUMENT", 429: "RESOURCE_EXHAUSTED", 500: "INTERNAL", 503: "UNAVAILABLE"}
 ERROR_TYPE = "type.googleapis.com/google.commentanalyzer.v1alpha1.Error"
 
 

@@ -5,11 +5,13 @@ every app, and never a failed request when that Redis is unreachable)."""
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
+from service.active_model import register_bundle
 from service.config import ConfigError, load_settings
 from service.models import Comment
 from service.moderators import create_moderator
@@ -95,6 +97,36 @@ def test_forwarded_for_is_ignored_unless_proxies_are_trusted(make_app: AppFactor
     assert post(proxied, "a", proxy, headers={"X-Forwarded-For": "1.1.1.1, 203.0.113.20"}).status_code == 202
     assert post(proxied, "b", proxy, headers={"X-Forwarded-For": "203.0.113.21"}).status_code == 202
     assert_limited(post(proxied, "c", proxy, headers={"X-Forwarded-For": "2.2.2.2, 203.0.113.20"}), None)
+
+
+def test_synchronous_analysis_is_limited_per_address_unless_the_site_key_is_given(
+        make_app: AppFactory, trained_bundle: Path) -> None:
+    app = make_app(MODERATION_LIMIT_ANALYZE_PER_IP="2/minute", MODERATION_SITE_KEYS="the-site-key")
+    with app.extensions["moderation"].sessions() as session:
+        register_bundle(session, trained_bundle, activate=True)
+        session.commit()
+    client = app.test_client()
+    ours = {"json": {"text": "a fair point"}, "environ_base": {"REMOTE_ADDR": "203.0.113.7"}}
+    assert [client.post("/api/v1/analyze", **ours).status_code for _ in range(2)] == [200, 200]
+    assert_limited(client.post("/api/v1/analyze", **ours), None)
+    # Perspective's endpoints count separately and answer in Google's error shape.
+    keyed = {"headers": {"X-Site-Key": "the-site-key"}, "environ_base": {"REMOTE_ADDR": "203.0.113.7"}}
+    request = {"comment": {"text": "a fair point"}, "requestedAttributes": {"TOXICITY": {}}}
+    perspective = [client.post("/v1alpha1/comments:analyze", json=request, **keyed) for _ in range(3)]
+    assert [response.status_code for response in perspective] == [200, 200, 200], "a valid key lifts the limit"
+    keyed["headers"]["X-Site-Key"] = "guess"
+    assert client.post("/v1alpha1/comments:analyze", json=request, **keyed).status_code == 403
+    app_without_keys = make_app(MODERATION_LIMIT_ANALYZE_PER_IP="1/minute")
+    with app_without_keys.extensions["moderation"].sessions() as session:
+        register_bundle(session, trained_bundle, activate=True)
+        session.commit()
+    open_client = app_without_keys.test_client()
+    anyone = {"json": request, "environ_base": {"REMOTE_ADDR": "203.0.113.8"}}
+    assert open_client.post("/v1alpha1/comments:analyze", **anyone).status_code == 200
+    refused = open_client.post("/v1alpha1/comments:analyze", **anyone)
+    assert refused.status_code == 429 and int(refused.headers["Retry-After"]) >= 1
+    error = refused.get_json()["error"]
+    assert error["code"] == 429 and error["status"] == "RESOURCE_EXHAUSTED" and "try again in" in error["message"]
 
 
 def test_limits_can_be_turned_off(make_app: AppFactory) -> None:
