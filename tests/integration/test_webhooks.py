@@ -23,7 +23,7 @@ PORTS = range(18750, 18800)
 
 
 class Receiver:
-    """A site's endpoint: records every POST; /flaky answers 500 to its first request, then 200."""
+    """A site's endpoint: records every POST; a /flaky… path answers 500 to its first request, then 200."""
 
     def __init__(self) -> None:
         self.received: list[tuple[str, dict[str, str], bytes]] = []
@@ -36,7 +36,7 @@ class Receiver:
                 with receiver.lock:
                     first = not any(path == self.path for path, _, _ in receiver.received)
                     receiver.received.append((self.path, dict(self.headers), body))
-                self.send_response(500 if self.path == "/flaky" and first else 200)
+                self.send_response(500 if self.path.startswith("/flaky") and first else 200)
                 self.send_header("Content-Length", "0")
                 self.end_headers()
 
@@ -130,3 +130,46 @@ def test_events_are_delivered_signed_retried_and_never_block_comments(webhook_st
     assert stack.client.post(f"/api/v1/comments/{clean}/reports", json={"reason": "rude"}).status_code == 201
     wait_for(lambda: ok_event("held", clean), what="the held event of a reported comment", log=stack.worker.log)
     assert stack.comment(clean)["status"] == "held"
+
+
+@pytest.fixture(scope="module")
+def embedded_webhook_stack(tmp_path_factory: pytest.TempPathFactory, integration_model: Path) -> Iterator[Stack]:
+    """The embedded default (SQLite file, filesystem broker, the worker `moderation run` starts), quick retries."""
+    folder = tmp_path_factory.mktemp("webhooks-embedded")
+    config = {"MODERATION_VAR_DIR": str(folder), "MODERATION_MODELS_DIR": str(integration_model.parent),
+              "DATABASE_URL": f"sqlite:///{folder / 'moderation.sqlite3'}", "BROKER_URL": "filesystem://",
+              "MODERATION_WEBHOOK_RETRY_SECONDS": "0.3", "MODERATION_WEBHOOK_SWEEP_SECONDS": "0.3",
+              "MODERATION_WEBHOOK_ATTEMPTS": "3"}
+    yield from _start_stack("webhooks-embedded", config, integration_model, folder)
+
+
+def test_the_embedded_default_delivers_and_retries_webhooks_too(embedded_webhook_stack: Stack,
+                                                                receiver: Receiver) -> None:
+    stack = embedded_webhook_stack
+    with stack.sessions() as session:
+        ok = add_webhook(session, receiver.url("/embedded-ok"), ["held", "published", "approved"])
+        flaky = add_webhook(session, receiver.url("/flaky-embedded"), ["held"])
+        session.commit()
+        secret, flaky_id = ok.secret, flaky.id
+
+    clean = stack.post("A calm, well sourced piece; thank you.", "wh-e", author="e1")
+    hostile = stack.post("You are a pathetic worthless idiot, go die.", "wh-e", author="e2")
+    scored = stack.wait_scored(clean, hostile)
+    assert scored[clean]["status"] == "published" and scored[hostile]["status"] == "held"
+
+    def event(kind: str, comment_id: int):
+        return next(((headers, raw) for headers, body, raw in receiver.events("/embedded-ok")
+                     if body["event"] == kind and body["comment"]["id"] == comment_id), None)
+
+    for kind, comment_id in (("published", clean), ("held", hostile)):
+        headers, raw = wait_for(lambda k=kind, c=comment_id: event(k, c), what=f"{kind} of {comment_id}",
+                                log=stack.worker.log)
+        assert verify(secret, raw, headers[SIGNATURE_HEADER])
+    # A retry goes through the filesystem broker with its countdown, like any other delayed task.
+    delivered = wait_for(lambda: [d for d in _deliveries(stack, flaky_id) if d.status == "delivered"],
+                         what="the retried delivery", log=stack.worker.log)
+    assert delivered[0].attempts == 2
+    token = stack.moderator_token("embedded-mod")
+    assert stack.client.post(f"/api/v1/moderation/comments/{hostile}/decision", json={"action": "approve"},
+                             headers={"Authorization": f"Bearer {token}"}).status_code == 200
+    wait_for(lambda: event("approved", hostile), what="the approved event", log=stack.worker.log)
