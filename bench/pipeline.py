@@ -277,7 +277,11 @@ def warm_up(port: int, database_url: str) -> None:
     raise RuntimeError("the warm-up comment was not scored within 60 s; is the worker running?")
 
 
-def prepare(config: dict[str, str], model: Path) -> dict[str, str]:
+COUNTED_NEVER_REFUSED = "1000000/minute"
+"""With --rate-limits: limits that every POST counts (in Redis, in production) and none ever reaches."""
+
+
+def prepare(config: dict[str, str], model: Path, rate_limits: bool = False) -> dict[str, str]:
     """Migrate, register the model, and return the environment for the child processes."""
     upgrade(config["DATABASE_URL"])
     engine = make_engine(config["DATABASE_URL"])
@@ -286,8 +290,13 @@ def prepare(config: dict[str, str], model: Path) -> dict[str, str]:
         session.commit()
     engine.dispose()
     env = {k: v for k, v in os.environ.items() if not k.startswith(("MODERATION_", "DATABASE_URL", "BROKER_URL"))}
-    # One client IP posts everything here: the per-IP rate limits would refuse the load itself.
-    return {**env, **config, "OMP_NUM_THREADS": "1", "MODERATION_RATE_LIMITS": "false"}
+    # One client IP posts everything here: the per-IP rate limits would refuse the load itself. With
+    # --rate-limits they are on but too high to refuse anything, so the figures include their counting.
+    limits = {"MODERATION_RATE_LIMITS": "false"}
+    if rate_limits:
+        limits = {"MODERATION_RATE_LIMITS": "true", "MODERATION_LIMIT_COMMENTS_PER_IP": COUNTED_NEVER_REFUSED,
+                  "MODERATION_LIMIT_COMMENTS_PER_AUTHOR": COUNTED_NEVER_REFUSED}
+    return {**env, **config, "OMP_NUM_THREADS": "1", **limits}
 
 
 @contextmanager
@@ -351,7 +360,7 @@ def run_postgres(args: argparse.Namespace, model: Path, folder: Path) -> dict[st
     try:
         with postgres_and_redis(args.redis_db) as (database_url, broker_url):
             env = prepare({"MODERATION_VAR_DIR": str(folder / "pg"), "MODERATION_MODELS_DIR": str(model.parent),
-                           "DATABASE_URL": database_url, "BROKER_URL": broker_url}, model)
+                           "DATABASE_URL": database_url, "BROKER_URL": broker_url}, model, args.rate_limits)
             if "api" not in args.skip:
                 results.update(run_api(args, processes, env))
             if "e2e" in args.skip:
@@ -386,7 +395,7 @@ def run_embedded(args: argparse.Namespace, model: Path, folder: Path) -> dict[st
     database_url = f"sqlite:///{var / 'moderation.sqlite3'}"
     try:
         env = prepare({"MODERATION_VAR_DIR": str(var), "MODERATION_MODELS_DIR": str(model.parent),
-                       "DATABASE_URL": database_url, "BROKER_URL": "filesystem://"}, model)
+                       "DATABASE_URL": database_url, "BROKER_URL": "filesystem://"}, model, args.rate_limits)
         api = start_web(processes, env, "web-embedded")
         processes.start("worker-embedded", [sys.executable, "-m", "service.cli", "worker", "--loglevel", "WARNING"],
                         env)
@@ -403,7 +412,7 @@ def table(results: dict[str, dict], args: argparse.Namespace) -> str:
         f"Machine: {os.cpu_count()} CPUs, {platform.platform()}, Python {platform.python_version()}.",
         "",
         f"(a) closed loop, {args.clients} clients, {args.api_seconds:.0f} s, "
-        f"gunicorn 2 workers × {DEFAULT_THREADS} threads:",
+        f"gunicorn 2 workers × {DEFAULT_THREADS} threads, rate limits {'on' if args.rate_limits else 'off'}:",
         "",
         "| endpoint | requests | requests/s (median round) | rounds, requests/s | p50 ms | p99 ms | errors |",
         "|---|---:|---:|---|---:|---:|---:|",
@@ -442,6 +451,8 @@ def main() -> int:
     parser.add_argument("--redis-db", type=int, default=9, help="Redis database number to use (flushed)")
     parser.add_argument("--skip", choices=("api", "e2e", "postgres", "embedded"), action="append", default=[],
                         help="leave out (a) api, (b) e2e, both of them (postgres), or (c) embedded")
+    parser.add_argument("--rate-limits", action="store_true",
+                        help="keep the service's rate limits on (too high to refuse anything) so their cost counts")
     parser.add_argument("--json", type=Path, help="also write the raw results here")
     args = parser.parse_args()
 
