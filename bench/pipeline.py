@@ -277,8 +277,9 @@ def warm_up(port: int, database_url: str) -> None:
     raise RuntimeError("the warm-up comment was not scored within 60 s; is the worker running?")
 
 
-COUNTED_NEVER_REFUSED = "1000000/minute"
-"""With --rate-limits: limits that every POST counts (in Redis, in production) and none ever reaches."""
+COUNTED_NEVER_REFUSED = "1000000/minute;10000000/hour"
+"""With --rate-limits: limits that every POST counts (in Redis, in production) and none ever reaches; two
+windows each, like the defaults."""
 
 
 def prepare(config: dict[str, str], model: Path, rate_limits: bool = False) -> dict[str, str]:
