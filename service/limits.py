@@ -150,13 +150,15 @@ def _limit_comments(app: Flask, settings: Settings) -> None:
     app.view_functions[endpoint] = limited
 
 
-def _apply(app: Flask, limiter: Limiter, settings: Settings) -> None:
-    """Wrap each limited view; each entry is (endpoint, limits, identity or None for the IP, what it counts)."""
+def _apply(app: Flask, limiter: Limiter, settings: Settings, posting: bool) -> None:
+    """Wrap each limited view; each entry is (endpoint, limits, identity or None for the IP, what it counts).
+
+    ``posting``: whether Flask-Limiter counts posting too (when the storage is one _limit_comments cannot use).
+    """
     plan = [
-        # Posting is counted by _limit_comments, unless the storage is one only Flask-Limiter speaks.
-        *([] if storage_supported(settings.rate_limit_storage) else [
-            ("comments.submit_comment", settings.limit_comments_per_ip, None, "comments from this address"),
-            ("comments.submit_comment", settings.limit_comments_per_author, AUTHOR, "comments by this author")]),
+        *([("comments.submit_comment", settings.limit_comments_per_ip, None, "comments from this address"),
+           ("comments.submit_comment", settings.limit_comments_per_author, AUTHOR, "comments by this author")]
+          if posting else []),
         ("comments.report_comment", settings.limit_reports_per_ip, None, "reports from this address"),
         ("comments.report_comment", settings.limit_reports_per_reporter, REPORTER, "reports by this reporter"),
         ("moderate.login", settings.limit_signin_per_ip, None, "failed sign-ins from this address"),
@@ -237,8 +239,9 @@ def init_app(app: Flask, settings: Settings) -> Limiter | None:
         swallow_errors=True, in_memory_fallback_enabled=True,
     )
     limiter.init_app(app)
-    if storage_supported(settings.rate_limit_storage):
+    own_counter = storage_supported(settings.rate_limit_storage)
+    if own_counter:
         _limit_comments(app, settings)
-    _apply(app, limiter, settings)
+    _apply(app, limiter, settings, posting=not own_counter)
     app.register_error_handler(RateLimitExceeded, _too_many(limiter))
     return limiter

@@ -129,6 +129,16 @@ def test_synchronous_analysis_is_limited_per_address_unless_the_site_key_is_give
     assert error["code"] == 429 and error["status"] == "RESOURCE_EXHAUSTED" and "try again in" in error["message"]
 
 
+def test_posting_is_counted_by_flask_limiter_on_a_storage_the_own_counter_does_not_speak(
+        make_app: AppFactory, tmp_path: Path) -> None:
+    # A Redis unix socket that does not exist: Flask-Limiter counts in memory, and still limits.
+    app = make_app(MODERATION_RATE_LIMIT_STORAGE=f"redis+unix://{tmp_path / 'no-redis.sock'}",
+                   MODERATION_LIMIT_COMMENTS_PER_AUTHOR="2/minute")
+    client = app.test_client()
+    assert [post(client, "y").status_code for _ in range(2)] == [202, 202]
+    assert_limited(post(client, "y"), "author.id")
+
+
 def test_limits_can_be_turned_off(make_app: AppFactory) -> None:
     one = make_app(MODERATION_LIMIT_COMMENTS_PER_IP="off", MODERATION_LIMIT_COMMENTS_PER_AUTHOR="1/minute")
     assert [post(one.test_client(), f"x{i}").status_code for i in range(4)] == [202] * 4
