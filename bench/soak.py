@@ -51,6 +51,7 @@ from classifier.bundle import latest_bundle  # noqa: E402
 from service.config import load_settings  # noqa: E402
 from service.db import make_engine, make_sessions  # noqa: E402
 from service.models import Comment  # noqa: E402
+from tests.integration.fault_tools import RedisServer  # noqa: E402  (the fault tests' own redis-server)
 
 SCORED_LINE = re.compile(r"comment (\d+): (published|held|rejected)\b")
 """What the score task logs after committing a verdict (worker/tasks.py); "already scored" is not one."""
@@ -96,40 +97,6 @@ def children_of(pid: int) -> list[int]:
         except OSError:
             continue
     return found
-
-
-class RedisServer:
-    """A redis-server of the benchmark's own, without persistence (a restart empties it)."""
-
-    def __init__(self, port: int, folder: Path) -> None:
-        self.port = port
-        self.folder = folder
-        self.process: subprocess.Popen | None = None
-
-    def start(self) -> None:
-        log = (self.folder / "redis.log").open("ab")
-        self.process = subprocess.Popen(
-            ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-             "--dir", str(self.folder)], stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
-        deadline = time.monotonic() + 10
-        import redis
-
-        while time.monotonic() < deadline:
-            try:
-                redis.Redis(port=self.port, socket_connect_timeout=0.5).ping()
-                return
-            except redis.ConnectionError:
-                time.sleep(0.05)
-        raise RuntimeError(f"redis-server did not start on port {self.port}")
-
-    def stop(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
 
 
 @dataclass
@@ -220,7 +187,7 @@ def main() -> int:
     folder = Path(tempfile.mkdtemp(prefix="moderation-soak-"))
     print(f"soak: logs in {folder}", file=sys.stderr)
     processes = Processes(folder)
-    redis_server = RedisServer(args.redis_port, folder)
+    redis_server = RedisServer(folder, port=args.redis_port)
     redis_server.start()
     results: dict[str, object] = {}
     try:

@@ -112,6 +112,11 @@ def _failed_sign_in(response: Response) -> bool:
     return response.status_code == 401
 
 
+def _over_message(what: str, limit: RateLimitItem, wait: int) -> str:
+    """What a 429 says, whichever limiter refused: what was counted, the limit, and when to try again."""
+    return f"{what} (at most {limit}); try again in {wait} s"
+
+
 def _limit_comments(app: Flask, settings: Settings) -> None:
     """Posting, the busiest limited endpoint, counted by a WindowCounter: both limits in one round trip.
 
@@ -123,7 +128,7 @@ def _limit_comments(app: Flask, settings: Settings) -> None:
     endpoint = "comments.submit_comment"
     if not (per_ip or per_author) or endpoint not in app.view_functions:
         return
-    counter = WindowCounter(settings.rate_limit_storage, prefix="moderation-comments")
+    counter = WindowCounter(settings.rate_limit_storage, prefix="moderation-comments", timeout=REDIS_TIMEOUT_SECONDS)
     keyed = _with_site_key(settings.site_keys)
     view = app.view_functions[endpoint]
 
@@ -142,9 +147,8 @@ def _limit_comments(app: Flask, settings: Settings) -> None:
             for (_, limit, field, what), window in zip(counted, windows, strict=True):
                 if window.exceeded:  # the author's limits come first: that is the more useful answer
                     wait = window.retry_after()
-                    return error_response(429, "too_many_requests",
-                                          f"too many {what} (at most {limit}); try again in {wait} s", field,
-                                          {"Retry-After": str(wait)})
+                    return error_response(429, "too_many_requests", _over_message(f"too many {what}", limit, wait),
+                                          field, {"Retry-After": str(wait)})
         return view(*args, **kwargs)
 
     app.view_functions[endpoint] = limited
@@ -204,7 +208,7 @@ def _too_many(limiter: Limiter) -> Callable[[RateLimitExceeded], Response]:
             html = render_template("moderate/login.html", username=_form_username(),
                                    next=safe_next(request.values.get("next"), "/moderate/"))
             return Response(html, status=429, headers=headers, mimetype="text/html")
-        message = f"{error.description} (at most {error.limit.limit}); try again in {wait} s"
+        message = _over_message(error.description, error.limit.limit, wait)
         if request.blueprint == "perspective":
             # Perspective's clients read Google's error shape (429 is RESOURCE_EXHAUSTED there).
             response = perspective_error(429, message)

@@ -173,7 +173,7 @@ class Publisher:
                 return
             handled = [comment_id, *self._drain(BATCH_MAX - 1)]
             if len(handled) < BATCH_MAX and self.busy:
-                handled += self._gather(BATCH_MAX - len(handled), time.monotonic() + self.LINGER_SECONDS)
+                handled += self._drain(BATCH_MAX - len(handled), time.monotonic() + self.LINGER_SECONDS)
             try:
                 send_scores(self._app, handled)
             except Exception as error:  # any broker failure: the row is safe and the sweeper re-sends it
@@ -191,29 +191,21 @@ class Publisher:
                     self._pending -= len(handled)
                     self._done.notify_all()
 
-    def _gather(self, limit: int, deadline: float) -> list[int]:
-        """Up to ``limit`` ids arriving before ``deadline``."""
-        gathered: list[int] = []
-        while len(gathered) < limit:
-            left = deadline - time.monotonic()
-            if left <= 0:
-                break
-            try:
-                item = self._queue.get(timeout=left)
-            except queue.Empty:
-                break
-            if item is not None:
-                gathered.append(item)
-        return gathered
-
-    def _drain(self, limit: int | None = None) -> list[int]:
-        """Up to ``limit`` ids queued now (all of them behind a refused task: the broker is down)."""
+    def _drain(self, limit: int | None = None, deadline: float | None = None) -> list[int]:
+        """Up to ``limit`` ids queued now (all of them behind a refused task: the broker is down), or, with a
+        ``deadline``, arriving until then."""
         drained: list[int] = []
         while limit is None or len(drained) < limit:
             try:
-                item = self._queue.get_nowait()
+                if deadline is None:
+                    item = self._queue.get_nowait()
+                else:
+                    left = deadline - time.monotonic()
+                    if left <= 0:
+                        break
+                    item = self._queue.get(timeout=left)
             except queue.Empty:
-                return drained
+                break
             if item is not None:
                 drained.append(item)
         return drained

@@ -59,15 +59,15 @@ class WindowCounter:
 
     REDIS_RETRY_SECONDS = 5.0
     """After Redis failed, how long to count in memory before trying it again."""
-    TIMEOUT_SECONDS = 1.0
-    """A Redis that does not answer within this costs a request at most this much before the memory fallback."""
     MEMORY_PURGE_AT = 10_000
     """Ended windows are dropped from memory once it holds this many."""
 
-    def __init__(self, storage_uri: str, prefix: str = "moderation-window") -> None:
+    def __init__(self, storage_uri: str, prefix: str = "moderation-window", timeout: float = 1.0) -> None:
+        """``timeout``: a Redis that does not answer within this many seconds costs a request at most that much
+        before the memory fallback."""
         self.prefix = prefix
         self._redis = None if storage_uri.startswith("memory://") else redis.Redis.from_url(
-            storage_uri, socket_connect_timeout=self.TIMEOUT_SECONDS, socket_timeout=self.TIMEOUT_SECONDS)
+            storage_uri, socket_connect_timeout=timeout, socket_timeout=timeout)
         self._hit = self._redis.register_script(_HIT) if self._redis is not None else None
         self._memory: dict[str, tuple[int, float]] = {}
         self._lock = threading.Lock()

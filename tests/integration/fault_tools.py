@@ -49,9 +49,9 @@ def scoring_outcomes(*logs: Path) -> Counter:
 class RedisServer:
     """A redis-server on a port of its own, no persistence; stop() and start() are the broker outage."""
 
-    def __init__(self, folder: Path) -> None:
+    def __init__(self, folder: Path, port: int | None = None) -> None:
         self.folder = folder
-        self.port = free_port()
+        self.port = port if port is not None else free_port()
         self.process: subprocess.Popen | None = None
 
     @property
