@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import math
 from collections import defaultdict
@@ -12,8 +13,10 @@ from pathlib import Path
 import numpy as np
 
 from classifier.datasets.catalogue import sha256_file
+from classifier.datasets.evaluation_sets import EVALUATION_LOADERS
 from classifier.datasets.examples import HEADS, Example
 from classifier.datasets.loaders import LOADERS, load_seed
+from classifier.datasets.readers import squash
 
 MODERATOR_SOURCE = "moderators"
 """Source name of the site's own moderators' labels (retraining, or exported labels given to `train`)."""
@@ -32,6 +35,9 @@ class Corpus:
     found: dict[str, dict[str, str]] = field(default_factory=dict)
     """dataset name -> {file name: sha256} of the files read."""
     missing: list[str] = field(default_factory=list)
+    dropped: dict[str, int] = field(default_factory=dict)
+    """Rows left out: ``duplicate`` (the text was already read from another row or folder) and
+    ``evaluation`` (the text is in an evaluation-only set)."""
 
     @property
     def is_demo(self) -> bool:
@@ -54,9 +60,32 @@ def labels_of(examples: list[Example]) -> np.ndarray:
     return labels
 
 
+def text_key(text: str) -> str:
+    """What makes two texts "the same" across datasets: case and whitespace ignored."""
+    return squash(text).casefold()
+
+
+def evaluation_keys(datasets_dir: Path | None) -> set[str]:
+    """Text keys of every evaluation-only set present (``evaluation_sets``): they must never train."""
+    keys: set[str] = set()
+    for folder_name, loader in EVALUATION_LOADERS.values():
+        folder = datasets_dir / folder_name if datasets_dir is not None else None
+        if folder is not None and folder.is_dir():
+            with contextlib.suppress(FileNotFoundError):
+                keys.update(text_key(example.text) for example in loader(folder))
+    return keys
+
+
 def load_corpus(datasets_dir: Path | None, seed_path: Path | None, only: list[str] | None = None) -> Corpus:
-    """Read every known dataset present under ``datasets_dir`` (or just ``only``) plus the seed set."""
+    """Read every known dataset present under ``datasets_dir`` (or just ``only``) plus the seed set.
+
+    Several folders share texts (Gab posts in the implicit-hate set, Wikipedia comments in two sets,
+    Civil Comments in three), so a text is kept once, from the first folder that has it, before any
+    split: otherwise a test row could be a training row from another folder. A text that is also in
+    an evaluation-only set is dropped.
+    """
     corpus = Corpus()
+    rows: list[Example] = []
     for name, loader in LOADERS.items():
         if only is not None and name not in only:
             continue
@@ -65,16 +94,28 @@ def load_corpus(datasets_dir: Path | None, seed_path: Path | None, only: list[st
             corpus.missing.append(name)
             continue
         try:
-            rows = loader(folder)
+            rows.extend(loader(folder))
         except FileNotFoundError:
             corpus.missing.append(name)
             continue
-        corpus.examples.extend(rows)
         corpus.found[name] = {
-            path.name: sha256_file(path) for path in sorted(folder.iterdir()) if path.suffix in (".csv", ".json")
+            path.name: sha256_file(path)
+            for path in sorted(folder.iterdir()) if path.suffix in (".csv", ".json", ".tsv")
         }
     if seed_path is not None and seed_path.exists():
-        corpus.examples.extend(load_seed(seed_path))
+        rows.extend(load_seed(seed_path))
+    held_out = evaluation_keys(datasets_dir)
+    seen: set[str] = set()
+    corpus.dropped = {"duplicate": 0, "evaluation": 0}
+    for example in rows:
+        key = text_key(example.text)
+        if key in held_out:
+            corpus.dropped["evaluation"] += 1
+        elif key in seen:
+            corpus.dropped["duplicate"] += 1
+        else:
+            seen.add(key)
+            corpus.examples.append(example)
     return corpus
 
 

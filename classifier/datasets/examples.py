@@ -22,6 +22,8 @@ class Example:
     source: str
     group: str
     """Rows sharing a group (thread, post, author, comment) always land on the same side of a split."""
+    targets: tuple[str, ...] = ()
+    """Identity groups the source says the text is about (ToxiGen, RedditBias), for per-group metrics."""
 
     def label(self, head: str) -> int | None:
         """The label for ``head`` ("hostility" or "slur"), or None where unknown."""

@@ -283,7 +283,53 @@ def _join_stormfront(archive: zipfile.ZipFile, annotations_sha256: str) -> bytes
     return out.getvalue().encode("utf-8")
 
 
+def _download_upstream(entry: DatasetEntry, target: Path, override: str | None, progress: Progress | None) -> Path:
+    cfile = entry.file(target.name)
+    if cfile.url is None:
+        raise FetchError(f"{entry.name}/{cfile.name}: the catalogue names no upstream file")
+    url = _mirror_url(override, entry.name, cfile.url.rsplit("/", 1)[1]) if override else cfile.url
+    tmp, _ = _download_to_temp(url, target.parent, f"{entry.name}/{cfile.name}", progress, MAX_ARCHIVE_BYTES)
+    return tmp
+
+
+def build_upstream_unfiltered(
+    entry: DatasetEntry, target: Path, override: str | None, progress: Progress | None
+) -> str:
+    """The upstream file of a ``_dedup`` copy, as it is upstream; return its sha256.
+
+    The shared copies dropped the handful of rows that match a held-out evaluation set nobody else
+    has, so the upstream file differs from the catalogue only by those rows: a loader reads it the
+    same way, and ``fetch`` reports it as ``built-checksum-differs``.
+    """
+    tmp = _download_upstream(entry, target, override, progress)
+    try:
+        data = tmp.read_bytes()
+    finally:
+        tmp.unlink(missing_ok=True)
+    return _write_atomically(target, data)
+
+
+def build_upstream_tsv_as_csv(
+    entry: DatasetEntry, target: Path, override: str | None, progress: Progress | None
+) -> str:
+    """The upstream TSV of a ``_dedup`` copy rewritten as CSV (same columns and rows); return its sha256."""
+    tmp = _download_upstream(entry, target, override, progress)
+    try:
+        rows = list(csv.reader(io.StringIO(tmp.read_text(encoding="utf-8"), newline=""), delimiter="\t"))
+    except (UnicodeDecodeError, csv.Error) as exc:
+        raise FetchError(f"{entry.name}/{target.name}: {exc}") from exc
+    finally:
+        tmp.unlink(missing_ok=True)
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\n").writerows(rows)
+    return _write_atomically(target, out.getvalue().encode("utf-8"))
+
+
 Builder = Callable[[DatasetEntry, Path, str | None, Progress | None], str]
 
 # Catalogue ``build`` name -> function that writes the file and returns its sha256.
-BUILDERS: dict[str, Builder] = {"stormfront_join": build_stormfront}
+BUILDERS: dict[str, Builder] = {
+    "stormfront_join": build_stormfront,
+    "upstream_unfiltered": build_upstream_unfiltered,
+    "upstream_tsv_as_csv": build_upstream_tsv_as_csv,
+}

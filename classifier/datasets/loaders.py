@@ -6,14 +6,30 @@ dataset's folder and returns a list of :class:`Example`; none of them writes any
 
 from __future__ import annotations
 
-import csv
 import html
 import json
 import re
 from collections.abc import Callable
 from pathlib import Path
 
+from classifier.datasets.comment_sets import (
+    CIVIL,
+    JIGSAW,
+    WIKI_CONTEXT,
+    load_civil_comments,
+    load_jigsaw,
+    load_wiki_context,
+)
 from classifier.datasets.examples import Example
+from classifier.datasets.group_sets import (
+    GAB,
+    IMPLICIT_HATE,
+    REDDIT_BIAS,
+    load_gab,
+    load_implicit_hate,
+    load_reddit_bias,
+)
+from classifier.datasets.readers import read_rows
 
 # Twitter furniture that says nothing about hostility but a lot about the source ("RT @x: ..."), so the
 # model would otherwise learn "looks like a tweet".
@@ -36,11 +52,6 @@ def _clean_tweet(text: str) -> str:
     return _SPACES.sub(" ", text).strip(" :")
 
 
-def _read_csv(path: Path, delimiter: str = ",") -> list[dict[str, str]]:
-    with path.open(encoding="utf-8", newline="") as handle:
-        return list(csv.DictReader(handle, delimiter=delimiter))
-
-
 def load_davidson(folder: Path) -> list[Example]:
     """Davidson 2017 tweets: hate → both heads, offensive → not a slur (hostility unknown), neither → clean.
 
@@ -48,7 +59,7 @@ def load_davidson(folder: Path) -> list[Example]:
     our hostility means abuse aimed at someone, so the label says nothing about it either way.
     """
     examples = []
-    for row in _read_csv(folder / "labeled_data.csv"):
+    for row in read_rows(folder / "labeled_data.csv"):
         text = _clean_tweet(row["tweet"])
         if not text:
             continue
@@ -62,7 +73,7 @@ def load_davidson(folder: Path) -> list[Example]:
 def load_stormfront(folder: Path) -> list[Example]:
     """Stormfront sentences: hate → slur (hostility unknown), noHate → clean; grouped by forum post."""
     examples = []
-    for row in _read_csv(folder / "stormfront_sentences.csv"):
+    for row in read_rows(folder / "stormfront_sentences.csv"):
         label = row["label"]
         if label not in ("hate", "noHate"):
             continue  # "relation" needs the rest of the post; "idk/skip" the annotators could not decide
@@ -78,11 +89,11 @@ def load_ethos(folder: Path) -> list[Example]:
     """ETHOS comments: isHate ≥ 0.5 → slur; hostility known only where annotators saw incitement."""
     violent = {
         row["comment"].strip()
-        for row in _read_csv(folder / "Ethos_Dataset_Multi_Label.csv", delimiter=";")
+        for row in read_rows(folder / "Ethos_Dataset_Multi_Label.csv", delimiter=";")
         if float(row["violence"]) >= 0.5
     }
     examples = []
-    for index, row in enumerate(_read_csv(folder / "Ethos_Dataset_Binary.csv", delimiter=";")):
+    for index, row in enumerate(read_rows(folder / "Ethos_Dataset_Binary.csv", delimiter=";")):
         text = row["comment"].strip()
         slur = 1 if float(row["isHate"]) >= 0.5 else 0
         hostility = 1 if text in violent else None
@@ -109,7 +120,7 @@ def load_fox_news(folder: Path) -> list[Example]:
 def load_wiki_identity(folder: Path) -> list[Example]:
     """Wikipedia talk identity-term set: toxic → hostility (slur unknown), not toxic → clean."""
     examples = []
-    for row in _read_csv(folder / "toxicity_nonfuzzed_testset.csv"):
+    for row in read_rows(folder / "toxicity_nonfuzzed_testset.csv"):
         text = _SPACES.sub(" ", row["comment"].replace("NEWLINE_TOKEN", " ")).strip()
         group = f"wiki:{row['rev_id']}"
         if row["toxic"] == "True":
@@ -139,7 +150,7 @@ def load_toxic_spans(folder: Path) -> list[Example]:
     """
     examples = []
     source = "toxic_spans_civil_comments_pavlopoulos2022"
-    for row in _read_csv(folder / "toxic_spans_comments.csv"):
+    for row in read_rows(folder / "toxic_spans_comments.csv"):
         spans = json.loads(row["majority_spans"] or "[]")
         if not spans:
             continue  # raters found it toxic without agreeing on where: no usable signal here
@@ -170,7 +181,7 @@ def load_labelled_csv(path: Path, source: str) -> list[Example]:
     """A CSV with columns text,hostility,slur (0, 1 or empty for unknown), e.g. exported decisions."""
     return [
         Example(row["text"], _label(row["hostility"]), _label(row["slur"]), source, f"{source}:{path.stem}:{index}")
-        for index, row in enumerate(_read_csv(path))
+        for index, row in enumerate(read_rows(path))
     ]
 
 
@@ -187,5 +198,11 @@ LOADERS: dict[str, Callable[[Path], list[Example]]] = {
     "fox_news_comments_gao2017": load_fox_news,
     "wiki_toxicity_identity_dixon2018": load_wiki_identity,
     "toxic_spans_civil_comments_pavlopoulos2022": load_toxic_spans,
+    JIGSAW: load_jigsaw,
+    CIVIL: load_civil_comments,
+    WIKI_CONTEXT: load_wiki_context,
+    GAB: load_gab,
+    IMPLICIT_HATE: load_implicit_hate,
+    REDDIT_BIAS: load_reddit_bias,
 }
 """Training datasets by folder name; the word lists are read by classifier.lexicon instead."""

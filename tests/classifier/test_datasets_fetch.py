@@ -91,8 +91,11 @@ def test_catalogue_matches_shared_datasets(shared: Path) -> None:
         assert "README.md" not in {f.name for f in entry.files}
         for cfile in entry.files:
             assert cfile.size == (shared / entry.name / cfile.name).stat().st_size
-            # A url pins a commit; a file without one must say how it is built.
-            assert (cfile.url is None) == (cfile.build is not None)
+            # A url pins a commit; a file without one must say how it is built; a file built from an
+            # upstream file (a `_dedup` copy) has both.
+            assert cfile.url is not None or cfile.build is not None
+            if cfile.url is not None and cfile.build is not None:
+                assert cfile.build.startswith("upstream_") and cfile.name.endswith("_dedup.csv")
             if cfile.url:
                 assert cfile.url.startswith("https://raw.githubusercontent.com/")
 
@@ -199,6 +202,27 @@ def test_toxic_spans_is_manual(shared: Path, server: tuple[Path, str], tmp_path:
     assert manual.status is FetchStatus.MANUAL and "data/README.md" in manual.message
     assert not manual.path.exists()
     assert results[dataset, "LICENSE"].status is FetchStatus.DOWNLOADED
+
+
+def test_dedup_copies_are_fetched_from_their_upstream_files(
+    shared: Path, server: tuple[Path, str], tmp_path: Path
+) -> None:
+    """An upstream CSV is kept as it is and an upstream TSV rewritten as CSV; the shared copies stand in
+    for the upstream files, so the rewrite must give back the shared CSV byte for byte."""
+    root, base = server
+    gab, unhealthy = "gab_hate_corpus_kennedy2022", "unhealthy_comments_price2020"
+    (root / gab).mkdir()
+    with (shared / gab / "ghc_test_dedup.csv").open(encoding="utf-8", newline="") as source, \
+            (root / gab / "ghc_test.tsv").open("w", encoding="utf-8", newline="") as tsv:
+        csv.writer(tsv, delimiter="\t", lineterminator="\n").writerows(csv.reader(source))
+    (root / unhealthy).mkdir()
+    shutil.copyfile(shared / unhealthy / "test_dedup.csv", root / unhealthy / "test.csv")
+    results = _by_file(fetch(tmp_path / "data", [gab, unhealthy], base_url_override=base))
+    built = results[gab, "ghc_test_dedup.csv"]
+    assert built.status is FetchStatus.BUILT, built.message
+    assert built.path.read_bytes() == (shared / gab / "ghc_test_dedup.csv").read_bytes()
+    assert results[unhealthy, "test_dedup.csv"].status is FetchStatus.BUILT
+    assert results[gab, "ghc_train_dedup.csv"].status is FetchStatus.ERROR  # not published: a 404, reported
 
 
 def _stormfront_archive(shared: Path, destination: Path, tamper: bool = False) -> None:
