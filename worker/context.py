@@ -13,9 +13,9 @@ import threading
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from service.active_model import ActiveModel
 from service.config import Settings
-from service.db import make_engine, make_sessions
+from service.infra.db import make_engine, make_sessions
+from service.lifecycle.active_model import ActiveModel
 
 
 class WorkerContext:

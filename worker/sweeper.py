@@ -20,10 +20,10 @@ from sqlalchemy import Engine
 from sqlalchemy.pool import NullPool
 
 from service.config import Settings
-from service.db import make_engine, make_sessions
-from service.domain import claim_unsent, unmark_task_sent
-from service.models import utcnow
-from service.queue import send_score
+from service.infra.broker import send_score
+from service.infra.db import make_engine, make_sessions
+from service.infra.models import utcnow
+from service.infra.outbox import claim_unsent, unmark_task_sent
 from worker.periodic import Periodic
 
 log = logging.getLogger("moderation.worker.sweeper")

@@ -7,6 +7,7 @@ a message redelivered after a crash finds the comment already past pending and d
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 
 from celery import Celery, Task
 from celery.utils.log import get_task_logger
@@ -15,12 +16,14 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from classifier.scoring import Scorer
-from service.active_model import NoActiveModel
-from service.domain import ScoreResult, record_score, touch_task_sent
-from service.models import Comment, Status
-from service.policy import policy_for
-from service.queue import SCORE_BATCH_TASK, SCORE_TASK
-from service.webhooks.outbox import dispatch
+from service.infra.broker import SCORE_BATCH_TASK, SCORE_TASK, send_delivery
+from service.infra.models import Comment, Status
+from service.infra.outbox import touch_task_sent
+from service.lifecycle.active_model import NoActiveModel
+from service.lifecycle.assess import ScoreResult
+from service.lifecycle.policy import policy_for
+from service.lifecycle.transitions import record_score
+from service.lifecycle.webhooks.outbox import send_pending
 from worker.context import WorkerContext
 
 log = get_task_logger("moderation.worker")
@@ -116,9 +119,10 @@ def register_tasks(app: Celery, context: WorkerContext) -> None:
         # One comment, or a batch in one message: each is idempotent, so a retry of the whole batch (or
         # its redelivery after a crash) re-scores nothing that was already scored.
         outcomes = []
+        send = partial(send_delivery, task.app)
         for comment_id in comment_ids:
             try:
-                outcome = score(context, comment_id, after_commit=lambda session: dispatch(session, task.app))
+                outcome = score(context, comment_id, after_commit=lambda session: send_pending(session, send))
             except NoActiveModel as reason:
                 # Retries come sooner than the sweeper's age, and each one re-marks the outbox: the sweeper
                 # then leaves the comment to this chain instead of starting a second one every sweep.

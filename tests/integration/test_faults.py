@@ -24,11 +24,11 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from service import registry
-from service.active_model import CHECK_INTERVAL_SECONDS, register_bundle
-from service.app import create_app
-from service.db import make_engine, make_sessions, upgrade
-from service.models import Comment, Status
+from service.infra.db import make_engine, make_sessions, upgrade
+from service.infra.models import Comment, Status
+from service.lifecycle import registry
+from service.lifecycle.active_model import CHECK_INTERVAL_SECONDS, register_bundle
+from service.web.app import create_app
 from tests.conftest import REPOSITORY
 from tests.integration.conftest import WorkerProcess, postgres_database, wait_for, worker_env
 from tests.integration.fault_tools import RedisServer, TcpProxy, free_port, scoring_outcomes

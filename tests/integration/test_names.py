@@ -13,7 +13,7 @@ import pytest
 from classifier.bundle import load_bundle
 from classifier.scoring import Scorer
 from service.config import load_settings
-from service.policy import policy_for
+from service.lifecycle.policy import policy_for
 from worker.tasks import score_result
 
 pytestmark = pytest.mark.integration

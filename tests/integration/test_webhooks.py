@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from service.integration_models import WebhookDelivery
-from service.webhooks.delivery import SIGNATURE_HEADER, verify
-from service.webhooks.registry import add_webhook
+from service.infra.integration_models import WebhookDelivery
+from service.lifecycle.webhooks.delivery import SIGNATURE_HEADER, verify
+from service.lifecycle.webhooks.registry import add_webhook
 from tests.integration.conftest import Stack, _start_stack, postgres_database, redis_database, wait_for
 from tests.integration.fault_tools import free_port
 

@@ -11,10 +11,10 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from service.active_model import register_bundle
 from service.config import ConfigError, load_settings
-from service.models import Comment
-from service.moderators import create_moderator
+from service.infra.models import Comment
+from service.lifecycle.active_model import register_bundle
+from service.lifecycle.moderators import create_moderator
 from tests.security.conftest import AppFactory
 from tests.service.conftest import stored
 

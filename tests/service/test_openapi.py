@@ -102,7 +102,7 @@ def test_real_responses_carry_the_documented_fields(app: Flask, client: FlaskCli
 
 
 def test_limits_in_the_document_follow_the_configuration(app_config: dict[str, str]) -> None:
-    from service.app import create_app
+    from service.web.app import create_app
 
     app = create_app({**app_config, "MODERATION_MAX_TEXT": "500"})
     schemas = app.test_client().get("/api/openapi.json").get_json()["components"]["schemas"]

@@ -9,7 +9,7 @@ import pytest
 
 from classifier.training import TrainingSources, train
 from service.config import Settings, load_settings
-from service.db import upgrade
+from service.infra.db import upgrade
 from tests.conftest import HATE_SYMBOLS, SEED
 from worker.context import WorkerContext
 

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from service.active_model import NoActiveModel, register_bundle
-from service.domain import submit_comment
-from service.models import Comment, Status
+from service.infra.models import Comment, Status
+from service.lifecycle.active_model import NoActiveModel, register_bundle
+from service.lifecycle.store import submit_comment
 from worker.context import WorkerContext
 from worker.tasks import MODEL_WAIT_MAX_SECONDS, retry_delay, score
 
