@@ -1,7 +1,8 @@
 """The `moderation` command: one entry point for the classifier's and the service's commands.
 
-Commands import their heavy dependencies lazily, so `moderation score` starts without Flask or Celery.
-Every usage error ends the same way: one line on stderr and exit status 2, never a traceback.
+One module per command group, each with ``register(commands, settings)``; what they share is in
+``common``. Commands import their heavy dependencies lazily, so `moderation score` starts without Flask or
+Celery. Every usage error ends the same way: one line on stderr and exit status 2, never a traceback.
 """
 
 from __future__ import annotations
@@ -10,9 +11,14 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from classifier.cli import ClassifierDefaults, UsageError, register
-from service.cli.commands import register_service_commands
+from classifier.cli import ClassifierDefaults, register
+from classifier.cli import UsageError as ClassifierUsageError
+from service.cli import db, models, moderators, retrain, run, web, webhooks, worker
+from service.cli.common import UsageError
 from service.config import ConfigError, load_settings
+
+GROUPS = (db, moderators, models, worker, web, run, webhooks, retrain)
+"""The service's command groups, in the order `--help` lists them (after the classifier's)."""
 
 
 class _Parser(argparse.ArgumentParser):
@@ -37,7 +43,8 @@ def build_parser() -> argparse.ArgumentParser:
             hate_symbols_path=settings.hate_symbols_path,
         ),
     )
-    register_service_commands(commands, settings)
+    for group in GROUPS:
+        group.register(commands, settings)
     return parser
 
 
@@ -51,9 +58,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         return int(args.handler(args) or 0)
-    except UsageError as error:
+    except (UsageError, ClassifierUsageError) as error:  # the classifier's commands have their own
         print(f"moderation {args.command}: {error}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 130
-

@@ -8,6 +8,7 @@ status is non-zero. The children run in their own sessions so Ctrl-C reaches the
 
 from __future__ import annotations
 
+import argparse
 import ctypes
 import signal
 import subprocess
@@ -16,6 +17,8 @@ import time
 import urllib.request
 from dataclasses import dataclass, field
 
+from service.cli.common import DEFAULT_WEB_WORKERS, add_bind_options, positive
+from service.cli.models import ensure_model
 from service.config import Settings
 
 STOP_SECONDS = 20.0
@@ -25,32 +28,12 @@ START_SECONDS = 60.0
 POLL_SECONDS = 0.2
 
 
-def ensure_model(settings: Settings) -> str:
-    """The active model's version; registers the newest bundle, or trains one, when none is active."""
-    from classifier.bundle import latest_bundle
-    from classifier.cli import train_with_progress
-    from classifier.training import TrainingSources
-    from service.infra.db import make_engine, make_sessions, session_scope
-    from service.lifecycle.active_model import register_bundle
-    from service.lifecycle.registry import active_version
-
-    engine = make_engine(settings.database_url)
-    try:
-        sessions = make_sessions(engine)
-        with sessions() as session:
-            version = active_version(session)
-            if version is not None:
-                return version.version
-        path = latest_bundle(settings.models_dir)
-        if path is None:
-            print(f"no model yet: training the default model into {settings.models_dir} "
-                  f"from {settings.datasets_dir}", file=sys.stderr)
-            sources = TrainingSources(settings.datasets_dir, settings.seed_path, settings.hate_symbols_path)
-            path = train_with_progress(sources, settings.models_dir).path
-        with session_scope(sessions) as session:
-            return register_bundle(session, path, activate=True).version
-    finally:
-        engine.dispose()
+def register(commands: argparse._SubParsersAction, settings: Settings) -> None:
+    """Add `moderation run` to the parser."""
+    run_parser = commands.add_parser("run", help="everything on one machine: migrate, train if needed, worker and web")
+    add_bind_options(run_parser)
+    run_parser.add_argument("--workers", type=positive, default=DEFAULT_WEB_WORKERS, help="gunicorn worker processes")
+    run_parser.set_defaults(handler=lambda args: run(settings, args.host, args.port, args.workers))
 
 
 def _parent_death_signal():

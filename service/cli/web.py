@@ -5,6 +5,11 @@ Gunicorn is imported when the server starts, so the rest of the `moderation` com
 
 from __future__ import annotations
 
+import argparse
+
+from service.cli.common import DEFAULT_WEB_WORKERS, add_bind_options, positive
+from service.config import Settings
+
 APP_URI = "service.web.app:create_app()"
 """Gunicorn's factory syntax: each worker process calls create_app() itself (settings from the environment)."""
 
@@ -12,6 +17,22 @@ APP_URI = "service.web.app:create_app()"
 DEFAULT_THREADS = 4
 """Threads per gunicorn worker. A POST spends most of its time waiting on the database and the broker;
 threads let those waits overlap (gunicorn's gthread worker), where sync workers would sit idle."""
+
+
+def register(commands: argparse._SubParsersAction, settings: Settings) -> None:
+    """Add `moderation web` to the parser (its settings come from the environment, in each gunicorn worker)."""
+    web = commands.add_parser("web", help="serve the API with gunicorn (production)")
+    add_bind_options(web)
+    web.add_argument("--workers", type=positive, default=DEFAULT_WEB_WORKERS, help="gunicorn worker processes")
+    web.add_argument("--threads", type=positive, default=DEFAULT_THREADS, help="threads per worker process")
+    web.add_argument("--access-log", action="store_true", help="log every request on stdout (gunicorn's format)")
+    web.set_defaults(handler=run_web)
+
+
+def run_web(args: argparse.Namespace) -> int:
+    """`moderation web`: gunicorn in this process until SIGTERM or SIGINT."""
+    serve(args.host, args.port, args.workers, access_log=args.access_log, threads=args.threads)
+    return 0
 
 
 def serve(host: str, port: int, workers: int, access_log: bool = False, app_uri: str = APP_URI,

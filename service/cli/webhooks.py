@@ -9,12 +9,12 @@ from __future__ import annotations
 import argparse
 import sys
 
-from classifier.cli import UsageError
+from service.cli.common import UsageError, refusals_as_usage_errors, sessions
 from service.config import Settings
 from service.infra.integration_models import WEBHOOK_EVENTS
 
 
-def register_webhook_commands(commands: argparse._SubParsersAction, settings: Settings) -> None:
+def register(commands: argparse._SubParsersAction, settings: Settings) -> None:
     """Add `moderation webhooks …` to the parser."""
     webhooks = commands.add_parser("webhooks", help="URLs told when comments are held, published, decided")
     sub = webhooks.add_subparsers(dest="webhooks_command", required=True)
@@ -33,25 +33,16 @@ def register_webhook_commands(commands: argparse._SubParsersAction, settings: Se
     log.set_defaults(handler=lambda args: run_log(args, settings))
 
 
-def _sessions(settings: Settings):
-    from service.infra.db import make_engine, make_sessions
-
-    return make_sessions(make_engine(settings.database_url))
-
-
 def run_add(args: argparse.Namespace, settings: Settings) -> int:
     """Register the webhook; print its id on stderr and its secret on stdout."""
     from service.infra.db import session_scope
-    from service.lifecycle.errors import DomainError
     from service.lifecycle.webhooks.registry import add_webhook, parse_events
 
-    try:
+    with refusals_as_usage_errors():
         events = parse_events(args.events)
-        with session_scope(_sessions(settings)) as session:
+        with session_scope(sessions(settings)) as session:
             hook = add_webhook(session, args.url, events)
             hook_id, secret = hook.id, hook.secret
-    except DomainError as error:
-        raise UsageError(error.message) from error
     print(f"added webhook {hook_id} for {','.join(events)}; its signing secret (shown only this once):",
           file=sys.stderr)
     print(secret)
@@ -62,7 +53,7 @@ def run_list(settings: Settings) -> int:
     """One line per webhook: id, events, created, URL (never the secret)."""
     from service.lifecycle.webhooks.registry import list_webhooks
 
-    with _sessions(settings)() as session:
+    with sessions(settings)() as session:
         hooks = list_webhooks(session)
     for hook in hooks:
         print(f"{hook.id:<5} {','.join(hook.events):36} {hook.created_at:%Y-%m-%d %H:%M:%S}  {hook.url}")
@@ -74,14 +65,10 @@ def run_list(settings: Settings) -> int:
 def run_remove(args: argparse.Namespace, settings: Settings) -> int:
     """Delete the webhook."""
     from service.infra.db import session_scope
-    from service.lifecycle.errors import DomainError
     from service.lifecycle.webhooks.registry import remove_webhook
 
-    try:
-        with session_scope(_sessions(settings)) as session:
-            remove_webhook(session, args.id)
-    except DomainError as error:
-        raise UsageError(error.message) from error
+    with refusals_as_usage_errors(), session_scope(sessions(settings)) as session:
+        remove_webhook(session, args.id)
     print(f"removed webhook {args.id}", file=sys.stderr)
     return 0
 
@@ -92,7 +79,7 @@ def run_log(args: argparse.Namespace, settings: Settings) -> int:
 
     if args.limit <= 0:
         raise UsageError("--limit must be a positive whole number")
-    with _sessions(settings)() as session:
+    with sessions(settings)() as session:
         rows = delivery_log(session, args.webhook, args.limit)
     for row in rows:
         outcome = row.last_error or (str(row.last_status_code) if row.last_status_code else "")
