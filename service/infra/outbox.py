@@ -3,18 +3,24 @@
 The row is committed first, marked (in the INSERT itself, see service.lifecycle.store.insert_comment), and
 only then is its task sent; a refused send clears the mark again. The worker's sweeper claims pending
 comments whose task was never sent, or was lost with the broker, and sends them again. This module is the
-one home of those marks; functions take a session and never commit, except where they say so.
+one home of those marks and of :func:`send_scoring`, the one way a scoring task is sent and, if the broker
+refuses it, unmarked. Functions take a session and never commit, except where they say so.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import logging
+from collections.abc import Callable, Sequence
 from datetime import datetime
 
+from celery import Celery
 from sqlalchemy import or_, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
+from service.infra.broker import send_scores
 from service.infra.models import Comment, Status, utcnow
+
+log = logging.getLogger("moderation.queue")
 
 
 def mark_task_sent(session: Session, comment_id: int) -> None:
@@ -75,3 +81,43 @@ def claim_unsent(session: Session, older_than: datetime, limit: int = 500) -> li
     return ids
 
 
+
+
+def unmarker(sessions: sessionmaker[Session]) -> Callable[[Sequence[int]], None]:
+    """An ``unmark`` for :func:`send_scoring`: clears the marks of refused comments and commits, in a session of
+    its own (the request's or the sweep's transaction is over by then)."""
+
+    def unmark(comment_ids: Sequence[int]) -> None:
+        with sessions() as session:
+            unmark_task_sent(session, comment_ids)
+            session.commit()
+
+    return unmark
+
+
+def send_scoring(celery: Celery, comment_ids: Sequence[int], unmark: Callable[[Sequence[int]], object], *,
+                 one_per_message: bool = False, behind: Callable[[], Sequence[int]] | None = None) -> list[int]:
+    """Send the scoring tasks of committed, marked comments; returns the ids the broker refused ([] when none).
+
+    The ids go as one message (the caller keeps it to BATCH_MAX), or one message each with ``one_per_message``
+    (the sweeper's re-sends). At the first refusal every id not sent yet, and ``behind()`` (ids queued after
+    these, which a broker that is down would refuse too), is logged once and handed to ``unmark``. A failing
+    ``unmark`` is only logged: the comments are stored, and the sweeper finds pending comments by age anyway.
+    """
+    messages = [[comment_id] for comment_id in comment_ids] if one_per_message else [list(comment_ids)]
+    for position, ids in enumerate(messages):
+        try:
+            send_scores(celery, ids)
+        except Exception as error:  # any broker failure: the rows are safe and the sweeper re-sends them
+            refused = [comment_id for message in messages[position:] for comment_id in message]
+            refused += behind() if behind is not None else []
+            log.warning("broker refused the scoring task; left in the outbox",
+                        extra={"comment_id": refused[0], "comments": len(refused),
+                               "error": f"{type(error).__name__}: {error}"[:300]})
+            try:
+                unmark(refused)
+            except Exception as unmark_error:  # e.g. the database went too; still not a failed request
+                log.warning("could not clear the outbox mark",
+                            extra={"comments": len(refused), "error": f"{type(unmark_error).__name__}"})
+            return refused
+    return []

@@ -16,6 +16,7 @@ from flask import Flask
 from service.config import load_settings
 from service.infra.broker import make_celery
 from service.infra.db import make_engine, make_sessions
+from service.infra.scoring_queue import scoring_queue
 from service.lifecycle.active_model import ActiveModel
 from service.web import coral, cors, limits, perspective, site_keys
 from service.web.api import register_blueprints
@@ -47,10 +48,11 @@ def create_app(config: Mapping[str, object] | None = None) -> Flask:
 
     engine = make_engine(settings.database_url)
     sessions = make_sessions(engine)
+    celery = make_celery(settings)
     app.extensions[EXTENSION] = Services(
         settings=settings, engine=engine, autocommit=make_engine(settings.database_url, autocommit=True),
-        sessions=sessions, celery=make_celery(settings),
-        model=ActiveModel(sessions),
+        sessions=sessions, celery=celery, model=ActiveModel(sessions),
+        scoring=scoring_queue(settings, celery, sessions),
     )
     app.teardown_appcontext(close_db_session)
     register_error_handlers(app)

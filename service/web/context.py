@@ -10,6 +10,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from service.config import Settings
+from service.infra.scoring_queue import ScoringQueue
 from service.lifecycle.active_model import ActiveModel
 
 EXTENSION = "moderation"
@@ -26,6 +27,8 @@ class Services:
     sessions: sessionmaker[Session]
     celery: Celery
     model: ActiveModel
+    scoring: ScoringQueue
+    """Where a view hands a committed comment for its scoring task (inline or a publishing thread)."""
 
     def dispose(self) -> None:
         """Close every pooled database connection (tests and shutdown; the pools reopen on next use)."""

@@ -106,7 +106,7 @@ def test_broker_down_posts_are_kept_and_the_sweeper_sends_them_once(
         own_redis.stop()
         outage = time.monotonic()
         ids = [app.post(number) for number in range(1, 201)]  # every one answered 202
-        assert app.services.celery.moderation_publisher.flush(timeout=60)
+        assert app.services.scoring.flush(timeout=60)
         rows = app.rows(ids)
         assert time.monotonic() - outage < OUTAGE_AGE_SECONDS, "too slow to see the marks before the sweeper"
         assert all(row.status == Status.PENDING and row.task_sent_at is None for row in rows.values()), \
@@ -131,7 +131,7 @@ def test_worker_killed_mid_burst_every_comment_is_scored_exactly_once(
     second = WorkerProcess(worker_env(config), tmp_path / "worker-2.log", ["--concurrency", "2"])
     try:
         ids = [app.post(number) for number in range(300)]
-        assert app.services.celery.moderation_publisher.flush(timeout=60)
+        assert app.services.scoring.flush(timeout=60)
 
         def some_scored() -> bool:
             return sum(row.status != Status.PENDING for row in app.rows(ids).values()) >= 20

@@ -49,7 +49,7 @@ def test_post_without_a_broker_still_answers_202_and_leaves_the_outbox_mark(
     app = create_app({**app_config, "BROKER_URL": "redis://127.0.0.1:1/0"})  # nothing listens on port 1
     body = post_comment(app.test_client())
     # With Redis the task is published by a background thread after the answer; wait for its verdict.
-    assert services(app).celery.moderation_publisher.flush(timeout=30)
+    assert services(app).scoring.flush(timeout=30)
     [comment] = stored(app)
     assert comment.id == body["id"] and comment.task_sent_at is None
     logged = capsys.readouterr().err

@@ -2,19 +2,12 @@
 
 from __future__ import annotations
 
-import logging
-from collections.abc import Sequence
-from functools import partial
-
 from flask import Blueprint, Response, jsonify, url_for
-from sqlalchemy.orm import Session, sessionmaker
 from werkzeug.routing import PathConverter
 
-from service.infra import outbox
-from service.infra.broker import publisher, send_score
 from service.lifecycle import queries, store, transitions
 from service.web.api.serialize import comment_detail, comment_public, page_json
-from service.web.context import Services, db_session, services
+from service.web.context import db_session, services
 from service.web.validation import (
     COMMENT_ID_RULE,
     external_id,
@@ -25,7 +18,6 @@ from service.web.validation import (
 )
 
 blueprint = Blueprint("comments", __name__, url_prefix="/api/v1")
-log = logging.getLogger("moderation.api")
 
 
 class ArticleIdConverter(PathConverter):
@@ -53,36 +45,9 @@ def submit_comment() -> tuple[Response, int, dict[str, str]]:
             connection, article_id=new.article_id, author_id=new.author_id, author_name=new.author_name,
             text=new.text, parent_id=new.parent_id, task_sent=True,
         )
-    if found.settings.embedded:
-        # The embedded broker is a file write on this machine: nothing to wait for, so send it inline.
-        _send_inline(found, comment.id)
-    else:
-        # Redis: a background thread publishes, so the answer does not wait for the broker; if this
-        # process dies first, the worker's sweeper re-sends the comment (it is still pending).
-        publisher(found.celery, partial(_unmark, found.sessions)).submit(comment.id)
+    found.scoring.submit(comment.id)  # inline or by a background thread; a refusal leaves it to the sweeper
     location = url_for("comments.get_comment", comment_id=comment.id)
     return jsonify(comment_public(comment)), 202, {"Location": location}
-
-
-def _send_inline(found: Services, comment_id: int) -> None:
-    try:
-        send_score(found.celery, comment_id)
-    except Exception as error:  # any broker failure; the row is safe and the sweeper re-sends it
-        log.warning("broker refused the scoring task; left in the outbox",
-                    extra={"comment_id": comment_id, "error": f"{type(error).__name__}: {error}"[:300]})
-        try:
-            _unmark(found.sessions, [comment_id])
-        except Exception as unmark_error:
-            # Still 202: the comment is stored, and a 500 would make the site post it twice.
-            log.warning("could not clear the outbox mark",
-                        extra={"comment_id": comment_id, "error": f"{type(unmark_error).__name__}"})
-
-
-def _unmark(sessions: sessionmaker[Session], comment_ids: Sequence[int]) -> None:
-    """The publisher's callback when the broker refused: the rows record that their task is not sent."""
-    with sessions() as session:
-        outbox.unmark_task_sent(session, comment_ids)
-        session.commit()
 
 
 @blueprint.get(f"/comments/{COMMENT_ID_RULE}")
