@@ -15,13 +15,11 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
-from classifier.scoring import Scorer
 from service.infra.broker import SCORE_BATCH_TASK, SCORE_TASK, send_delivery
 from service.infra.models import Comment, Status
 from service.infra.outbox import touch_task_sent
 from service.lifecycle.active_model import NoActiveModel
-from service.lifecycle.assess import ScoreResult
-from service.lifecycle.policy import policy_for
+from service.lifecycle.assess import assess
 from service.lifecycle.transitions import record_score
 from service.lifecycle.webhooks.outbox import send_pending
 from worker.context import WorkerContext
@@ -41,16 +39,6 @@ def retry_delay(retries: int, cap: int = MODEL_WAIT_MAX_SECONDS) -> int:
     return min(cap, 5 * 2 ** min(retries, 10))
 
 
-def score_result(scorer: Scorer, text: str, author_name: str) -> ScoreResult:
-    """Score a comment's text and its author's display name with one scorer."""
-    verdict = scorer.score(text)
-    name = scorer.score_name(author_name)
-    return ScoreResult(
-        hostility=verdict.hostility, slur=verdict.slur, spans=[span.as_dict() for span in verdict.spans],
-        name_hostility=name.hostility, name_slur=name.slur, model_version=scorer.version,
-    )
-
-
 def score(context: WorkerContext, comment_id: int, after_commit: Callable[[Session], object] | None = None) -> str:
     """Score one pending comment and publish or hold it; returns what happened (for logs and tests).
 
@@ -66,9 +54,9 @@ def score(context: WorkerContext, comment_id: int, after_commit: Callable[[Sessi
                 return "already scored"
             scorer = context.active_model.scorer()
             _log_refused_model(context, scorer.version)
-            result = score_result(scorer, comment.text, comment.author_name)
+            assessment = assess(scorer, context.settings, comment.text, comment.author_name)
             try:
-                scored = record_score(session, comment_id, result, policy_for(context.settings, scorer.thresholds))
+                scored = record_score(session, comment_id, assessment.result(), assessment.policy)
                 session.commit()
             except StaleDataError:
                 # The row changed between our read and our write: another delivery of this message scored

@@ -41,6 +41,21 @@ def visible_comments(session: Session, article_id: str, page: int, per_page: int
     return paged(session, query, page, per_page)
 
 
+def held_of_author(session: Session, author_id: str) -> list[int]:
+    """Ids of every held comment of one author, oldest first (the workbench rejects them all at once)."""
+    return list(session.scalars(
+        select(Comment.id).where(Comment.author_id == author_id, Comment.status == Status.HELD).order_by(Comment.id)
+    ))
+
+
+def others_of_author(session: Session, comment: Comment, limit: int = 5) -> list[Comment]:
+    """The author's other recent comments, newest first (what a moderator sees next to a held one)."""
+    return list(session.scalars(
+        select(Comment).where(Comment.author_id == comment.author_id, Comment.id != comment.id)
+        .order_by(Comment.id.desc()).limit(limit)
+    ))
+
+
 def _holds_for(reason: str) -> ColumnElement[bool]:
     """SQL: the comment's hold reasons include ``reason`` (a trailing ``*`` matches any suffix).
 

@@ -18,8 +18,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from classifier.scoring import Scorer
 from service.config import Settings
 from service.infra.models import Comment, Status
-from service.lifecycle.assess import ScoreResult
-from service.lifecycle.policy import policy_for
+from service.lifecycle.assess import assess_many
 from service.lifecycle.transitions import rescore_held
 
 BATCH = 200
@@ -45,18 +44,11 @@ def count_to_rescore(session: Session, version: str) -> int:
     return session.scalar(select(func.count()).select_from(_to_rescore(version).subquery())) or 0
 
 
-def _result(scorer: Scorer, score, author_name: str) -> ScoreResult:
-    name = scorer.score_name(author_name)
-    return ScoreResult(hostility=score.hostility, slur=score.slur, spans=[span.as_dict() for span in score.spans],
-                       name_hostility=name.hostility, name_slur=name.slur, model_version=scorer.version)
-
-
 def _batch(session: Session, scorer: Scorer, settings: Settings, ids: list[int], counts: RescoreCounts) -> None:
     comments = list(session.scalars(select(Comment).where(Comment.id.in_(ids)).order_by(Comment.id)))
-    scores = scorer.score_many([comment.text for comment in comments])
-    policy = policy_for(settings, scorer.thresholds)
-    for comment, score in zip(comments, scores, strict=True):
-        outcome = rescore_held(session, comment.id, _result(scorer, score, comment.author_name), policy)
+    assessments = assess_many(scorer, settings, [c.text for c in comments], [c.author_name for c in comments])
+    for comment, assessment in zip(comments, assessments, strict=True):
+        outcome = rescore_held(session, comment.id, assessment.result(), assessment.policy)
         if outcome == "released":
             counts.released += 1
         elif outcome == "held":

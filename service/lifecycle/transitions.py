@@ -17,10 +17,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
+from service.config import Settings
 from service.infra.models import Comment, Decision, Moderator, Report, Status, utcnow
 from service.lifecycle.assess import ScoreResult
 from service.lifecycle.errors import Conflict, DomainError
-from service.lifecycle.policy import ACTIONS, CATEGORIES, Policy
+from service.lifecycle.policy import ACTIONS, CATEGORIES, Policy, policy_for, registry_thresholds
 from service.lifecycle.store import get_comment
 from service.lifecycle.webhooks import outbox
 
@@ -128,6 +129,19 @@ def decide(
         raise Conflict(f"comment {comment_id} was just decided by another moderator", "id") from error
     outbox.emit(session, comment)
     return decision
+
+
+def decide_by_moderator(session: Session, settings: Settings, comment_id: int, moderator: Moderator, action: str,
+                        labels: Sequence[str] | None = None, reason: str = "") -> Decision:
+    """A moderator's decision as the API and the workbench both make it (see :func:`decide`).
+
+    A reject without labels takes the categories that reached the hold thresholds of the model that scored
+    the comment (configuration first), the numbers the worker held it by; the registry has them without
+    loading that model's bundle.
+    """
+    comment = get_comment(session, comment_id)
+    policy = policy_for(settings, registry_thresholds(session, comment.model_version))
+    return decide(session, comment_id, moderator, action, labels=labels, reason=reason, policy=policy)
 
 
 def rescore_held(session: Session, comment_id: int, result: ScoreResult, policy: Policy) -> str | None:

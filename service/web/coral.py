@@ -24,8 +24,9 @@ from concurrent.futures import TimeoutError as FutureTimeout
 
 from flask import Blueprint, Flask, Response, current_app, jsonify, request
 
+from service.config import Settings
 from service.lifecycle.active_model import ActiveModel, NoActiveModel
-from service.lifecycle.policy import policy_for
+from service.lifecycle.assess import Assessment, assess
 from service.web.context import services
 from service.web.errors import ApiError
 
@@ -58,9 +59,8 @@ def _comment_body(data: object) -> str:
     return text
 
 
-def _score(model: ActiveModel, text: str):
-    scorer = model.scorer()
-    return scorer, scorer.score(text)
+def _assess(model: ActiveModel, settings: Settings, text: str) -> Assessment:
+    return assess(model.scorer(), settings, text)
 
 
 @blueprint.post("/moderation-phase")
@@ -77,27 +77,25 @@ def moderation_phase() -> Response:
     if len(text) > settings.max_text_length:
         return Response(status=204)  # longer than we ever score: no opinion rather than a guess
     budget = settings.coral_budget_ms / 1000 - (time.monotonic() - started)
-    future = current_app.extensions[EXECUTOR].submit(_score, services().model, text)
+    future = current_app.extensions[EXECUTOR].submit(_assess, services().model, settings, text)
     try:
-        scorer, score = future.result(timeout=max(budget, 0.0))
+        assessment = future.result(timeout=max(budget, 0.0))
     except FutureTimeout:
         log.warning("coral: no decision within %s ms; answered 204", settings.coral_budget_ms)
         return Response(status=204)
     except NoActiveModel as error:
         log.warning("coral: no model (%s); answered 204", error)
         return Response(status=204)
-    policy = policy_for(settings, scorer.thresholds)
-    scores = {"hostility": score.hostility, "slur": score.slur}
-    held, rejected = policy.over(scores, policy.hold), policy.over(scores, policy.reject)
+    held, rejected, scores = assessment.held, assessment.rejected, assessment.scores
     if not held and not rejected:
         return Response(status=204)
     details = ", ".join(f"{name} {scores[name]:.2f}" for name in (rejected or held))
     return jsonify({
         "status": "REJECTED" if rejected else "SYSTEM_WITHHELD",
         "actions": [{"actionType": "FLAG", "reason": "COMMENT_DETECTED_TOXIC",
-                     "additionalDetails": f"{details} (model {scorer.version})"}],
-        "metadata": {"moderation": {"hostility": round(score.hostility, 4), "slur": round(score.slur, 4),
-                                    "model_version": scorer.version}},
+                     "additionalDetails": f"{details} (model {assessment.version})"}],
+        "metadata": {"moderation": {"hostility": round(scores["hostility"], 4), "slur": round(scores["slur"], 4),
+                                    "model_version": assessment.version}},
     })
 
 

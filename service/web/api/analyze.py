@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, jsonify
 
 from service.lifecycle.active_model import NoActiveModel
-from service.lifecycle.policy import policy_for
+from service.lifecycle.assess import assess
 from service.web.context import services
 from service.web.errors import ApiError
 from service.web.validation import json_object, parse_text
@@ -22,8 +22,7 @@ def analyze() -> Response:
         scorer = services().model.scorer()
     except NoActiveModel as error:
         raise ApiError(503, "no_model", str(error)) from None
-    score = scorer.score(text)
-    # Flag by the thresholds the worker will apply (configuration first), not only the model's own.
-    policy = policy_for(settings, scorer.thresholds)
-    flagged = bool(policy.over({"hostility": score.hostility, "slur": score.slur}, policy.hold))
-    return jsonify({**score.as_dict(), "flagged": flagged, "model_version": scorer.version})
+    # Flagged by the thresholds the worker will apply (configuration first), not only the model's own.
+    assessment = assess(scorer, settings, text)
+    flagged = bool(assessment.held)
+    return jsonify({**assessment.score.as_dict(), "flagged": flagged, "model_version": assessment.version})

@@ -10,7 +10,7 @@ from service.infra.broker import send_delivery
 from service.infra.models import Moderator
 from service.lifecycle import queries, store, transitions
 from service.lifecycle.moderators import authenticate_token
-from service.lifecycle.policy import ACTIONS, CATEGORIES, policy_for, registry_thresholds
+from service.lifecycle.policy import ACTIONS, CATEGORIES
 from service.lifecycle.webhooks import outbox
 from service.web.api.serialize import comment_detail, decision_json, page_json
 from service.web.context import db_session, services
@@ -66,15 +66,12 @@ def decide(comment_id: int) -> Response:
     """Approve or reject a held comment; 409 if it is not held (someone else decided it first)."""
     new = parse_decision(json_object())
     session = db_session()
-    comment = store.get_comment(session, comment_id)
-    # Judge by the thresholds of the model that scored this comment, as the worker did when it held it.
-    policy = policy_for(services().settings, registry_thresholds(session, comment.model_version))
-    decision = transitions.decide(session, comment_id, current_moderator(), new.action, labels=new.labels,
-                             reason=new.reason, policy=policy)
+    decision = transitions.decide_by_moderator(session, services().settings, comment_id, current_moderator(),
+                                               new.action, labels=new.labels, reason=new.reason)
     session.commit()
     # Webhooks: the decision's event, now that it is committed.
     outbox.send_pending(session, partial(send_delivery, services().celery))
-    return jsonify({**decision_json(decision), "status": comment.status})
+    return jsonify({**decision_json(decision), "status": store.get_comment(session, comment_id).status})
 
 
 @blueprint.get("/actions")

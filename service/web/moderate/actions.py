@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 from flask import Response, flash, g, redirect, request, url_for
-from sqlalchemy import select
 
-from service.infra.models import Comment, Status
-from service.lifecycle import errors, store, transitions
-from service.lifecycle.policy import ACTIONS, CATEGORIES, policy_for, registry_thresholds
+from service.lifecycle import errors, queries, transitions
+from service.lifecycle.policy import ACTIONS, CATEGORIES
 from service.web.context import db_session, services
 from service.web.moderate import blueprint
 from service.web.moderate.security import safe_next
@@ -21,9 +19,8 @@ def _decide(comment_id: int, action: str, labels: list[str], reason: str) -> str
     """Decide one comment and commit; returns the Conflict/DomainError message instead of raising."""
     session = db_session()
     try:
-        comment = store.get_comment(session, comment_id)
-        policy = policy_for(services().settings, registry_thresholds(session, comment.model_version))
-        transitions.decide(session, comment_id, g.moderator, action, labels=labels, reason=reason[:1000], policy=policy)
+        transitions.decide_by_moderator(session, services().settings, comment_id, g.moderator, action, labels=labels,
+                                        reason=reason[:1000])
         session.commit()
     except errors.DomainError as error:
         session.rollback()
@@ -65,9 +62,7 @@ def bulk() -> Response:
 def reject_author() -> Response:
     """Reject every held comment of one author."""
     author_id = request.form.get("author_id", "")
-    ids = list(db_session().scalars(
-        select(Comment.id).where(Comment.author_id == author_id, Comment.status == Status.HELD).order_by(Comment.id)
-    ))
+    ids = queries.held_of_author(db_session(), author_id)
     _apply(ids, "reject", request.form.get("reason", "") or f"all held comments of author {author_id}")
     return _back()
 

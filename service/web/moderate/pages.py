@@ -5,11 +5,11 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, time, timedelta
 
 from flask import render_template, request, url_for
-from sqlalchemy import select
 
-from service.infra.models import Comment, ModelVersion
+from service.infra.models import Comment
 from service.lifecycle import queries
 from service.lifecycle.policy import ACTIONS, CATEGORIES
+from service.lifecycle.registry import active_version
 from service.web.context import db_session
 from service.web.moderate import blueprint
 from service.web.moderate.charts import bar_chart
@@ -54,14 +54,6 @@ def page_url(number: int) -> str:
     return url_for(request.endpoint or "moderate.queue", **args, page=number)
 
 
-def _author_context(comment: Comment) -> list[Comment]:
-    """The author's other recent comments (with their decisions, loaded lazily in the template)."""
-    return list(db_session().scalars(
-        select(Comment).where(Comment.author_id == comment.author_id, Comment.id != comment.id)
-        .order_by(Comment.id.desc()).limit(5)
-    ))
-
-
 @blueprint.get("/")
 def queue() -> str:
     """Held comments with their highlighted spans, scores, reasons, author and thread context, a page at a time."""
@@ -84,7 +76,7 @@ def queue() -> str:
         # Deciding the last items of the last page must not leave the moderator on an empty page.
         result = fetch(_last_page(result))
     items = result.items
-    context = {c.id: _author_context(c) for c in items}
+    context = {c.id: queries.others_of_author(db_session(), c) for c in items}
     parents = {c.id: db_session().get(Comment, c.parent_id) for c in items if c.parent_id}
     return render_template("moderate/queue.html", items=items, result=result, last_page=_last_page(result),
                            page_url=page_url, context=context, parents=parents, filters=FILTERS,
@@ -120,5 +112,5 @@ def overview() -> str:
         ("Rejected", bar_chart(labels, [d.rejected for d in days], "rejected")),
         ("Held comments overturned (approved), %", bar_chart(labels, [d.overturned_pct for d in days], "overturned")),
     ]
-    model = db_session().scalars(select(ModelVersion).where(ModelVersion.active.is_(True))).first()
+    model = active_version(db_session())
     return render_template("moderate/overview.html", days=days, charts=charts, model=model)

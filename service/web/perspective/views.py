@@ -11,6 +11,7 @@ from werkzeug.exceptions import HTTPException
 
 from service.infra.integration_models import ScoreSuggestion
 from service.lifecycle.active_model import NoActiveModel
+from service.lifecycle.assess import assess
 from service.web.context import db_session, services
 from service.web.perspective import requests as parse
 from service.web.perspective.attributes import attribute_scores, profanity
@@ -46,7 +47,7 @@ def analyze() -> Response:
         scorer = services().model.scorer()
     except NoActiveModel as error:
         raise PerspectiveError(503, f"no model is available: {error}") from None
-    score = scorer.score(text)
+    score = assess(scorer, services().settings, text).score
     profane = profanity(text, scorer.bundle.model.lexicon) if "PROFANITY" in requested.names else 0.0
     body: dict[str, object] = {
         "attributeScores": attribute_scores(requested.names, score, profane, spans, requested.thresholds),
