@@ -31,7 +31,7 @@ def create_worker(settings: Settings | None = None) -> Celery:
     """
     settings = settings or load_settings()
     app = make_celery(settings, name="moderation-worker")
-    context = WorkerContext(settings)
+    context = WorkerContext(settings, app)
     app.moderation_context = context  # type: ignore[attr-defined]  # for `moderation worker` and tests
     register_tasks(app, context)
     register_webhook_tasks(app, context)

@@ -6,22 +6,17 @@ a message redelivered after a crash finds the comment already past pending and d
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from functools import partial
-
 from celery import Celery, Task
 from celery.utils.log import get_task_logger
 from sqlalchemy.exc import OperationalError
-from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
-from service.infra.broker import SCORE_BATCH_TASK, SCORE_TASK, send_delivery
+from service.infra.broker import SCORE_BATCH_TASK, SCORE_TASK
 from service.infra.models import Comment, Status
 from service.infra.outbox import touch_task_sent
 from service.lifecycle.active_model import NoActiveModel
 from service.lifecycle.assess import assess
 from service.lifecycle.transitions import record_score
-from service.lifecycle.webhooks.outbox import send_pending
 from worker.context import WorkerContext
 
 log = get_task_logger("moderation.worker")
@@ -39,11 +34,11 @@ def retry_delay(retries: int, cap: int = MODEL_WAIT_MAX_SECONDS) -> int:
     return min(cap, 5 * 2 ** min(retries, 10))
 
 
-def score(context: WorkerContext, comment_id: int, after_commit: Callable[[Session], object] | None = None) -> str:
+def score(context: WorkerContext, comment_id: int) -> str:
     """Score one pending comment and publish or hold it; returns what happened (for logs and tests).
 
-    Raises NoActiveModel when there is no usable model; the comment is then left untouched.
-    ``after_commit(session)`` runs once the transition is committed (the task queues webhook deliveries).
+    Raises NoActiveModel when there is no usable model; the comment is then left untouched. The commit sends
+    the transition's webhook events (the context's sessions dispatch them).
     """
     for _ in range(STALE_ATTEMPTS):
         with context.sessions() as session:
@@ -65,8 +60,6 @@ def score(context: WorkerContext, comment_id: int, after_commit: Callable[[Sessi
                 # until the sweeper's age; a soak run found exactly that).
                 session.rollback()
                 continue
-            if after_commit is not None:
-                after_commit(session)
             return scored.status if scored is not None else "already scored"
     log.warning("comment %s changed under every one of %d attempts; left for the sweeper", comment_id, STALE_ATTEMPTS)
     return "contended"
@@ -107,10 +100,9 @@ def register_tasks(app: Celery, context: WorkerContext) -> None:
         # One comment, or a batch in one message: each is idempotent, so a retry of the whole batch (or
         # its redelivery after a crash) re-scores nothing that was already scored.
         outcomes = []
-        send = partial(send_delivery, task.app)
         for comment_id in comment_ids:
             try:
-                outcome = score(context, comment_id, after_commit=lambda session: send_pending(session, send))
+                outcome = score(context, comment_id)
             except NoActiveModel as reason:
                 # Retries come sooner than the sweeper's age, and each one re-marks the outbox: the sweeper
                 # then leaves the comment to this chain instead of starting a second one every sweep.

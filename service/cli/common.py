@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 from service.config import Settings
 
 if TYPE_CHECKING:
+    from celery import Celery
     from sqlalchemy.orm import Session, sessionmaker
 
 DEFAULT_PORT = 8000
@@ -40,10 +41,27 @@ def add_bind_options(parser: argparse.ArgumentParser) -> None:
 
 
 def sessions(settings: Settings) -> sessionmaker[Session]:
-    """A session factory on the configured database, for one command."""
+    """A session factory on the configured database, for one command; like the web app's and the worker's, its
+    commits send the webhook events their transitions wrote (`rescore` releases comments)."""
     from service.infra.db import make_engine, make_sessions
+    from service.lifecycle.webhooks.outbox import dispatch_on_commit
 
-    return make_sessions(make_engine(settings.database_url))
+    return dispatch_on_commit(make_sessions(make_engine(settings.database_url)), _DeliverySender(settings))
+
+
+class _DeliverySender:
+    """Queues webhook deliveries on the configured broker, connecting on the first one: most commands send none."""
+
+    def __init__(self, settings: Settings) -> None:
+        self._settings = settings
+        self._app: Celery | None = None
+
+    def __call__(self, delivery_id: int) -> None:
+        from service.infra.broker import make_celery, send_delivery
+
+        if self._app is None:
+            self._app = make_celery(self._settings)
+        send_delivery(self._app, delivery_id)
 
 
 @contextmanager

@@ -61,7 +61,7 @@ def record_score(session: Session, comment_id: int, result: ScoreResult, policy:
     else:
         comment.status = Status.PUBLISHED
         comment.hold_reasons = []
-    outbox.emit(session, comment)  # webhooks: written in this transaction, sent by the caller after commit
+    outbox.emit(session, comment)  # webhooks: written in this transaction, sent once it commits
     return comment
 
 
@@ -125,7 +125,6 @@ def decide(
         session.flush()  # the revision check: a concurrent decision makes this UPDATE match no row
     except StaleDataError as error:
         session.rollback()
-        outbox.discard_pending(session)
         raise Conflict(f"comment {comment_id} was just decided by another moderator", "id") from error
     outbox.emit(session, comment)
     return decision

@@ -10,14 +10,16 @@ Typical use::
 from __future__ import annotations
 
 from collections.abc import Mapping
+from functools import partial
 
 from flask import Flask
 
 from service.config import load_settings
-from service.infra.broker import make_celery
+from service.infra.broker import make_celery, send_delivery
 from service.infra.db import make_engine, make_sessions
 from service.infra.scoring_queue import scoring_queue
 from service.lifecycle.active_model import ActiveModel
+from service.lifecycle.webhooks.outbox import dispatch_on_commit
 from service.web import coral, cors, limits, perspective, site_keys
 from service.web.api import register_blueprints
 from service.web.api.models import init_app as init_models_api
@@ -47,8 +49,9 @@ def create_app(config: Mapping[str, object] | None = None) -> Flask:
     app.json.sort_keys = False  # type: ignore[attr-defined]  # keep documents in the order they are written
 
     engine = make_engine(settings.database_url)
-    sessions = make_sessions(engine)
     celery = make_celery(settings)
+    # Every commit of a request's session sends the webhook events its transitions wrote (after the commit).
+    sessions = dispatch_on_commit(make_sessions(engine), partial(send_delivery, celery))
     app.extensions[EXTENSION] = Services(
         settings=settings, engine=engine, autocommit=make_engine(settings.database_url, autocommit=True),
         sessions=sessions, celery=celery, model=ActiveModel(sessions),

@@ -1,10 +1,12 @@
-"""The webhook outbox, written by the domain in the same transaction as the transition it reports.
+"""The webhook outbox, written by the transitions in the same transaction as the transition it reports.
 
-No Flask or Celery here (the domain imports this module). A transition calls :func:`emit`, which adds one
-WebhookDelivery per active webhook subscribed to the event and remembers their ids on the session; the
-caller commits and then calls :func:`send_pending`, so the worker never sees a delivery that was rolled
-back. Deliveries whose task was never sent (a broker outage, a caller that does not send) are found by
-the worker's sweep (worker/webhook_tasks.py), so an event is never lost, only late.
+No Flask or Celery here (the transitions import this module). A transition calls :func:`emit`, which adds one
+WebhookDelivery per active webhook subscribed to the event and remembers their ids on the session. Whoever
+builds a session factory hooks :func:`dispatch_on_commit` to it (the app factory, the worker, the command
+line): the ids go to the worker's delivery task right after the session commits, and are forgotten when it
+rolls back, so no caller can forget to send and the worker never sees a delivery that was rolled back.
+Deliveries whose task never reached the broker (it was down) are found by the worker's sweep
+(worker/webhook_tasks.py), so an event is never lost, only late.
 """
 
 from __future__ import annotations
@@ -12,8 +14,8 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import event, select
+from sqlalchemy.orm import Session, SessionTransaction, sessionmaker
 
 from service.infra.integration_models import WEBHOOK_EVENTS, Webhook, WebhookDelivery
 from service.infra.models import Comment, utcnow
@@ -73,6 +75,16 @@ def send_pending(session: Session, send: Callable[[int], object]) -> int:
     return sent
 
 
-def discard_pending(session: Session) -> None:
-    """Forget the ids of a rolled-back transaction (their rows no longer exist)."""
-    session.info.pop(PENDING_KEY, None)
+def _forget_uncommitted(session: Session, transaction: SessionTransaction) -> None:
+    # After a commit the ids are gone already (after_commit comes first); after a rollback, or a session closed
+    # without committing, their rows no longer exist.
+    if transaction.parent is None:
+        session.info.pop(PENDING_KEY, None)
+
+
+def dispatch_on_commit(sessions: sessionmaker[Session], send: Callable[[int], object]) -> sessionmaker[Session]:
+    """Hook webhook dispatch to every session ``sessions`` makes: after each commit, its new deliveries go to
+    ``send`` (see :func:`send_pending`); a rollback forgets them. Returns ``sessions``."""
+    event.listen(sessions, "after_commit", lambda session: send_pending(session, send))
+    event.listen(sessions, "after_transaction_end", _forget_uncommitted)
+    return sessions

@@ -2,16 +2,12 @@
 
 from __future__ import annotations
 
-from functools import partial
-
 from flask import Blueprint, Response, g, jsonify, request
 
-from service.infra.broker import send_delivery
 from service.infra.models import Moderator
 from service.lifecycle import queries, store, transitions
 from service.lifecycle.moderators import authenticate_token
 from service.lifecycle.policy import ACTIONS, CATEGORIES
-from service.lifecycle.webhooks import outbox
 from service.web.api.serialize import comment_detail, decision_json, page_json
 from service.web.context import db_session, services
 from service.web.errors import ApiError
@@ -68,9 +64,7 @@ def decide(comment_id: int) -> Response:
     session = db_session()
     decision = transitions.decide_by_moderator(session, services().settings, comment_id, current_moderator(),
                                                new.action, labels=new.labels, reason=new.reason)
-    session.commit()
-    # Webhooks: the decision's event, now that it is committed.
-    outbox.send_pending(session, partial(send_delivery, services().celery))
+    session.commit()  # and with it the decision's webhook events go out
     return jsonify({**decision_json(decision), "status": store.get_comment(session, comment_id).status})
 
 
