@@ -63,9 +63,10 @@ def create_app(config: Mapping[str, object] | None = None) -> Flask:
     register_blueprints(app)
     init_models_api(app)
     init_workbench(app)
-    cors.init_app(app, settings.cors_origins)  # before the key check: a browser's preflight carries no key
-    site_keys.init_app(app)
     perspective.init_app(app)
     coral.init_app(app)
+    # What the views declare (site keys, rate limits), read once every blueprint is registered.
+    cors.init_app(app, settings.cors_origins)  # before the key check: a browser's preflight carries no key
+    site_keys.init_app(app)
     limits.init_app(app, settings)  # last: it wraps the views of the routes registered above
     return app

@@ -52,6 +52,16 @@ class ApiError(Exception):
         self.headers = dict(headers or {})
 
 
+class TooManyRequests(ApiError):
+    """Over a rate limit (service.web.limits): 429 with ``Retry-After``. The API answers it in its error shape;
+    the blueprints that speak to someone else (Perspective's clients, a person at the sign-in form) render it
+    with error handlers of their own."""
+
+    def __init__(self, message: str, retry_after: int, field: str | None = None) -> None:
+        super().__init__(429, HTTP_CODES[429], message, field, {"Retry-After": str(retry_after)})
+        self.retry_after = retry_after
+
+
 def error_response(status: int, code: str, message: str, field: str | None = None,
                    headers: Mapping[str, str] | None = None) -> Response:
     """The JSON error response; ``field`` names the offending input when there is one."""

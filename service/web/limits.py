@@ -1,13 +1,16 @@
-"""Rate limits (Flask-Limiter): comments and reports per client IP and per author, failed sign-ins per IP and account.
+"""Rate limits: comments and reports per client IP and per author, failed sign-ins per IP and account, analyses per IP.
+
+A view declares its limits by name (``@rate_limited("comments")``, one of RULES); the app factory reads the
+declarations and attaches the limits (:func:`init_app`). A declared name RULES does not know, or a limit no
+view declares, stops the app at start-up instead of leaving an endpoint unlimited. Over a limit a view raises
+TooManyRequests (429 with ``Retry-After``), which each blueprint's error handler renders: the API's JSON error
+shape, Perspective's own, the sign-in form with a message a person can read.
 
 Counters live in Redis in production (the broker's, or MODERATION_RATE_LIMIT_STORAGE), so every gunicorn worker
 and every host shares them; embedded they live in memory, per process. The limiter never fails a request on its
 own account: when Redis is unreachable it counts in memory until Redis answers again (a comment is still accepted
-and kept by the outbox, rather than refused because of a counter).
-
-The limits are attached here, from the app factory, by wrapping the view functions of the limited endpoints, so
-the views stay unaware of them. Over a limit the API answers 429 in its JSON error shape with ``Retry-After``;
-the sign-in form answers 429 with the form and a message a person can read.
+and kept by the outbox, rather than refused because of a counter). Posting, the busiest limited endpoint, is
+counted by a WindowCounter (every window in one Redis call) where the storage allows, Flask-Limiter elsewhere.
 
 The client IP is the TCP peer unless MODERATION_TRUSTED_PROXIES says how many reverse proxies stand in front;
 then werkzeug's ProxyFix takes it from that many X-Forwarded-For entries, counted from the right (entries further
@@ -23,20 +26,24 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import wraps
+from typing import TypeVar
 
-from flask import Flask, Response, flash, render_template, request
+from flask import Flask, Response, request
 from flask_limiter import Limiter, RateLimitExceeded
 from limits import RateLimitItem, parse_many
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from service.config import Settings
-from service.web.errors import error_response
-from service.web.perspective.errors import perspective_error
+from service.web.errors import TooManyRequests
 from service.web.site_keys import matches, presented_key
 from service.web.window_counter import WindowCounter, storage_supported
 
 REDIS_TIMEOUT_SECONDS = 1.0
 """A Redis that does not answer within this costs a request at most this much before the memory fallback."""
+DECLARED = "rate_limits"
+"""The attribute :func:`rate_limited` sets on a view function: the names of its limits."""
+
+View = TypeVar("View", bound=Callable[..., object])
 
 
 def client_ip() -> str:
@@ -92,20 +99,68 @@ REPORTER = Identity(lambda: _json_field("reporter_id"), "reporter", "reporter_id
 ACCOUNT = Identity(_form_username, "account", "username")
 
 
+@dataclass(frozen=True)
+class Rule:
+    """One limit: the setting that holds its windows, whom it counts (None: the client address), what it counts."""
+
+    setting: str
+    identity: Identity | None
+    what: str
+    lifted_by_site_key: bool = False
+    """The site's backend posts every reader's comment from its own address: with a valid key, only the
+    per-author limit means anything."""
+    failures_only: bool = False
+    """Only failures count: a moderator who types the password right is never slowed."""
+
+    def windows(self, settings: Settings) -> str:
+        """The configured windows (``30/minute;300/hour``), or "" when off."""
+        return getattr(settings, self.setting)
+
+
+RULES: dict[str, tuple[Rule, ...]] = {
+    "comments": (Rule("limit_comments_per_ip", None, "comments from this address", lifted_by_site_key=True),
+                 Rule("limit_comments_per_author", AUTHOR, "comments by this author")),
+    "reports": (Rule("limit_reports_per_ip", None, "reports from this address"),
+                Rule("limit_reports_per_reporter", REPORTER, "reports by this reporter")),
+    "sign-in": (Rule("limit_signin_per_ip", None, "failed sign-ins from this address", failures_only=True),
+                Rule("limit_signin_per_account", ACCOUNT, "failed sign-ins for this account", failures_only=True)),
+    # Scoring while the client waits costs CPU per request: an open endpoint must not be a free DoS.
+    "analyze": (Rule("limit_analyze_per_ip", None, "analyses from this address", lifted_by_site_key=True),),
+}
+COUNTED_HERE = "comments"
+"""The limits a WindowCounter counts, where the storage allows: all windows of a POST in one round trip."""
+
+
+def rate_limited(*names: str) -> Callable[[View], View]:
+    """Declare the rate limits of a view (names of RULES); :func:`init_app` attaches them."""
+
+    def declare(view: View) -> View:
+        setattr(view, DECLARED, (*getattr(view, DECLARED, ()), *names))
+        return view
+
+    return declare
+
+
+def declarations(app: Flask) -> dict[str, tuple[str, ...]]:
+    """Endpoint → the limits its view declares. An unknown name, or a limit no view declares, is a LookupError."""
+    found = {endpoint: getattr(view, DECLARED) for endpoint, view in app.view_functions.items()
+             if getattr(view, DECLARED, None)}
+    unknown = sorted(f"{endpoint}: {name!r}" for endpoint, names in found.items() for name in names
+                     if name not in RULES)
+    if unknown:
+        raise LookupError(f"unknown rate limit declared ({', '.join(unknown)}); known: {', '.join(RULES)}")
+    undeclared = sorted(set(RULES) - {name for names in found.values() for name in names})
+    if undeclared:
+        raise LookupError(f"rate limits no view declares: {', '.join(undeclared)}")
+    return found
+
+
 def _with_site_key(keys: tuple[str, ...]) -> Callable[[], bool]:
-    # The site's backend posts every reader's comment from its own address: with a valid key, only the
-    # per-author limit means anything.
     def exempt() -> bool:
         key = presented_key()
         return bool(keys and key and matches(key, keys))
 
     return exempt
-
-
-ANALYZE = ("analyze.analyze", "perspective.analyze", "perspective.suggestscore")
-"""Endpoints that score a text synchronously, limited per client address."""
-KEY_EXEMPT = ("comments.submit_comment", *ANALYZE)
-"""Per-address limits a valid site key lifts: the site's backend calls these for every reader."""
 
 
 def _failed_sign_in(response: Response) -> bool:
@@ -117,71 +172,40 @@ def _over_message(what: str, limit: RateLimitItem, wait: int) -> str:
     return f"{what} (at most {limit}); try again in {wait} s"
 
 
-def _limit_comments(app: Flask, settings: Settings) -> None:
-    """Posting, the busiest limited endpoint, counted by a WindowCounter: both limits in one round trip.
-
-    The same fixed windows, keys (hashed author ids), site-key exemption, fallback to memory and 429 as the
-    Flask-Limiter limits of the other endpoints, at a fraction of their CPU per request (docs/performance.md).
-    """
-    per_ip = parse_many(settings.limit_comments_per_ip) if settings.limit_comments_per_ip else []
-    per_author = parse_many(settings.limit_comments_per_author) if settings.limit_comments_per_author else []
-    endpoint = "comments.submit_comment"
-    if not (per_ip or per_author) or endpoint not in app.view_functions:
-        return
-    counter = WindowCounter(settings.rate_limit_storage, prefix="moderation-comments", timeout=REDIS_TIMEOUT_SECONDS)
+def _counted(view: View, counter: WindowCounter, rules: tuple[Rule, ...], settings: Settings) -> View:
+    """``view`` behind a WindowCounter: the same fixed windows, keys, site-key lift, memory fallback and 429 as
+    Flask-Limiter's, at a fraction of its CPU per request (docs/performance.md)."""
+    # Per-identity limits first: when both are over, the author's is the more useful answer.
+    plan = [(rule, parse_many(rule.windows(settings))) for rule in sorted(rules, key=lambda r: r.identity is None)
+            if rule.windows(settings)]
+    if not plan:
+        return view
     keyed = _with_site_key(settings.site_keys)
-    view = app.view_functions[endpoint]
 
     @wraps(view)
     def limited(*args: object, **kwargs: object) -> object:
-        counted: list[tuple[str, RateLimitItem, str | None, str]] = []
-        author = AUTHOR.read()
-        if author is not None:  # a body without one gets its 400 from the view
-            key = _hashed(AUTHOR.kind, author)
-            counted += [(key, limit, AUTHOR.field, "comments by this author") for limit in per_author]
-        if per_ip and not keyed():
-            address = client_ip()
-            counted += [(address, limit, None, "comments from this address") for limit in per_ip]
+        counted: list[tuple[str, RateLimitItem, Rule]] = []
+        for rule, limits in plan:
+            if rule.identity is not None:
+                who = rule.identity.read()
+                if who is None:  # a body without one gets its 400 from the view
+                    continue
+                key = _hashed(rule.identity.kind, who)
+            elif rule.lifted_by_site_key and keyed():
+                continue
+            else:
+                key = client_ip()
+            counted += [(key, limit, rule) for limit in limits]
         if counted:
-            windows = counter.hit([(key, limit) for key, limit, _, _ in counted])
-            for (_, limit, field, what), window in zip(counted, windows, strict=True):
-                if window.exceeded:  # the author's limits come first: that is the more useful answer
+            windows = counter.hit([(key, limit) for key, limit, _ in counted])
+            for (_, limit, rule), window in zip(counted, windows, strict=True):
+                if window.exceeded:
                     wait = window.retry_after()
-                    return error_response(429, "too_many_requests", _over_message(f"too many {what}", limit, wait),
-                                          field, {"Retry-After": str(wait)})
+                    raise TooManyRequests(_over_message(f"too many {rule.what}", limit, wait), wait,
+                                          rule.identity.field if rule.identity else None)
         return view(*args, **kwargs)
 
-    app.view_functions[endpoint] = limited
-
-
-def _apply(app: Flask, limiter: Limiter, settings: Settings, posting: bool) -> None:
-    """Wrap each limited view; each entry is (endpoint, limits, identity or None for the IP, what it counts).
-
-    ``posting``: whether Flask-Limiter counts posting too (when the storage is one _limit_comments cannot use).
-    """
-    plan = [
-        *([("comments.submit_comment", settings.limit_comments_per_ip, None, "comments from this address"),
-           ("comments.submit_comment", settings.limit_comments_per_author, AUTHOR, "comments by this author")]
-          if posting else []),
-        ("comments.report_comment", settings.limit_reports_per_ip, None, "reports from this address"),
-        ("comments.report_comment", settings.limit_reports_per_reporter, REPORTER, "reports by this reporter"),
-        ("moderate.login", settings.limit_signin_per_ip, None, "failed sign-ins from this address"),
-        ("moderate.login", settings.limit_signin_per_account, ACCOUNT, "failed sign-ins for this account"),
-        # Scoring while the client waits costs CPU per request: an open endpoint must not be a free DoS.
-        *((endpoint, settings.limit_analyze_per_ip, None, "analyses from this address") for endpoint in ANALYZE),
-    ]
-    for endpoint, limits, identity, what in plan:
-        if not limits or endpoint not in app.view_functions:
-            continue
-        sign_in = endpoint == "moderate.login"
-        exempt = identity.absent if identity else (
-            _with_site_key(settings.site_keys) if endpoint in KEY_EXEMPT else None)
-        app.view_functions[endpoint] = limiter.limit(
-            limits, key_func=identity.key if identity else client_ip, exempt_when=exempt,
-            error_message=f"too many {what}", methods=["POST"],
-            # Only failures count against sign-in: a moderator who types the password right is never slowed.
-            deduct_when=_failed_sign_in if sign_in else None,
-        )(app.view_functions[endpoint])
+    return limited  # type: ignore[return-value]
 
 
 def _retry_after(limiter: Limiter, error: RateLimitExceeded) -> int:
@@ -196,38 +220,45 @@ def _retry_after(limiter: Limiter, error: RateLimitExceeded) -> int:
     return max(1, math.ceil(reset_at - time.time()))
 
 
-def _too_many(limiter: Limiter) -> Callable[[RateLimitExceeded], Response]:
-    def handle(error: RateLimitExceeded) -> Response:
-        wait = _retry_after(limiter, error)
-        headers = {"Retry-After": str(wait)}
-        if request.blueprint == "moderate":
-            from service.web.moderate.security import safe_next
+def _with_limiter(view: View, limiter: Limiter, rules: tuple[Rule, ...], settings: Settings) -> View:
+    """``view`` behind Flask-Limiter's limits for ``rules``; a breach becomes TooManyRequests."""
+    wrapped: Callable[..., object] = view
+    for rule in rules:
+        if not rule.windows(settings):
+            continue
+        identity = rule.identity
+        wrapped = limiter.limit(
+            rule.windows(settings), key_func=identity.key if identity else client_ip,
+            exempt_when=identity.absent if identity else (
+                _with_site_key(settings.site_keys) if rule.lifted_by_site_key else None),
+            error_message=f"too many {rule.what}", methods=["POST"],
+            deduct_when=_failed_sign_in if rule.failures_only else None,
+        )(wrapped)
+    if wrapped is view:
+        return view
+    fields = {identity.key: identity.field for identity in (AUTHOR, REPORTER, ACCOUNT)}
 
-            # The sign-in form: the same page, with a message a person can act on.
-            flash(f"Too many failed sign-ins. Try again in {math.ceil(wait / 60)} minute(s).", "error")
-            html = render_template("moderate/login.html", username=_form_username(),
-                                   next=safe_next(request.values.get("next"), "/moderate/"))
-            return Response(html, status=429, headers=headers, mimetype="text/html")
-        message = _over_message(error.description, error.limit.limit, wait)
-        if request.blueprint == "perspective":
-            # Perspective's clients read Google's error shape (429 is RESOURCE_EXHAUSTED there).
-            response = perspective_error(429, message)
-            response.headers.update(headers)
-            return response
-        # The 429 names the input that identified the client, when it was one (the author's id, say).
-        field = next((i.field for i in (AUTHOR, REPORTER) if error.limit.key_func == i.key), None)
-        return error_response(429, "too_many_requests", message, field, headers)
+    @wraps(view)
+    def refusing(*args: object, **kwargs: object) -> object:
+        try:
+            return wrapped(*args, **kwargs)
+        except RateLimitExceeded as error:
+            wait = _retry_after(limiter, error)
+            # The 429 names the input that identified the client, when it was one (the author's id, say).
+            raise TooManyRequests(_over_message(error.description, error.limit.limit, wait), wait,
+                                  fields.get(error.limit.key_func)) from None
 
-    return handle
+    return refusing  # type: ignore[return-value]
 
 
 def init_app(app: Flask, settings: Settings) -> Limiter | None:
-    """Trust the configured proxies, create the app's limiter and attach the limits to their views.
+    """Trust the configured proxies, create the app's limiter and attach the declared limits to their views.
 
-    Call after every blueprint is registered (the limits wrap view functions by endpoint). With
-    MODERATION_RATE_LIMITS off there is no limiter at all (None): a disabled Flask-Limiter still runs its
-    hooks on every request.
+    Call after every blueprint is registered (the limits wrap view functions). With MODERATION_RATE_LIMITS off
+    there is no limiter at all (None): a disabled Flask-Limiter still runs its hooks on every request. The
+    declarations are checked either way.
     """
+    declared = declarations(app)
     if settings.trusted_proxies:
         count = settings.trusted_proxies
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)  # type: ignore[method-assign]
@@ -243,9 +274,14 @@ def init_app(app: Flask, settings: Settings) -> Limiter | None:
         swallow_errors=True, in_memory_fallback_enabled=True,
     )
     limiter.init_app(app)
-    own_counter = storage_supported(settings.rate_limit_storage)
-    if own_counter:
-        _limit_comments(app, settings)
-    _apply(app, limiter, settings, posting=not own_counter)
-    app.register_error_handler(RateLimitExceeded, _too_many(limiter))
+    counter = WindowCounter(settings.rate_limit_storage, prefix="moderation-comments", timeout=REDIS_TIMEOUT_SECONDS) \
+        if storage_supported(settings.rate_limit_storage) else None
+    for endpoint, names in declared.items():
+        view = app.view_functions[endpoint]
+        for name in names:
+            if name == COUNTED_HERE and counter is not None:
+                view = _counted(view, counter, RULES[name], settings)
+            else:
+                view = _with_limiter(view, limiter, RULES[name], settings)
+        app.view_functions[endpoint] = view
     return limiter

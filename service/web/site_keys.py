@@ -1,25 +1,34 @@
-"""Optional site API keys for posting: MODERATION_SITE_KEYS (comma-separated); empty means open.
+"""Optional site API keys: MODERATION_SITE_KEYS (comma-separated); empty means open.
 
-Enforced on POST /api/v1/comments and on the Perspective-compatible endpoints by one before_request hook,
-so the views stay unaware of it. A site sends its key as the ``key`` query parameter (what Perspective's
-clients do) or the ``X-Site-Key`` header. Missing: 401; wrong: 403. The error is our JSON error shape,
-or Perspective's own on its endpoints, so its clients report it the way they report Google's errors.
+A view that needs a key says so (``@site_key_required``): posting a comment and the Perspective-compatible
+endpoints. The app factory reads the declarations and checks them in one before_request hook (:func:`init_app`).
+A site sends its key as the ``key`` query parameter (what Perspective's clients do) or the ``X-Site-Key``
+header. Missing: 401; wrong: 403, raised as an ApiError that each blueprint renders in its own error shape
+(Perspective's clients get Google's, so they report it the way they report Google's errors).
 """
 
 from __future__ import annotations
 
 import hmac
+from collections.abc import Callable
+from typing import TypeVar
 
-from flask import Flask, Response, g, request
+from flask import Flask, g, request
 
 from service.web.context import services
-from service.web.errors import error_response
-from service.web.perspective.errors import perspective_error
+from service.web.errors import ApiError
 
 HEADER = "X-Site-Key"
-PROTECTED = {"comments.submit_comment": "our", "perspective.analyze": "perspective",
-             "perspective.suggestscore": "perspective"}
-"""Endpoint → which error shape it answers in."""
+DECLARED = "site_key_required"
+"""The attribute :func:`site_key_required` sets on a view function."""
+
+View = TypeVar("View", bound=Callable[..., object])
+
+
+def site_key_required(view: View) -> View:
+    """Declare that a view needs a valid site key whenever MODERATION_SITE_KEYS is set."""
+    setattr(view, DECLARED, True)
+    return view
 
 
 def presented_key() -> str | None:
@@ -35,27 +44,18 @@ def matches(key: str, keys: tuple[str, ...]) -> bool:
     return found
 
 
-def _refuse(shape: str, status: int, message: str) -> Response:
-    if shape == "perspective":
-        return perspective_error(status, message)
-    return error_response(status, "unauthorized" if status == 401 else "forbidden", message, "key")
-
-
-def require_site_key() -> Response | None:
-    """before_request: let the request through, or answer 401/403 when a protected endpoint lacks a valid key."""
-    shape = PROTECTED.get(request.endpoint or "")
-    keys = services().settings.site_keys
-    if shape is None or not keys:
-        return None
-    key = presented_key()
-    if key is None:
-        return _refuse(shape, 401, f"an API key is required: pass ?key=KEY or the {HEADER} header")
-    if not matches(key, keys):
-        return _refuse(shape, 403, "the API key is not valid")
-    g.site_key_hint = key[-4:]
-    return None
-
-
 def init_app(app: Flask) -> None:
-    """Register the key check on ``app``."""
-    app.before_request(require_site_key)
+    """Check the site key of every view that declares it needs one (call after every blueprint is registered)."""
+    protected = frozenset(endpoint for endpoint, view in app.view_functions.items() if getattr(view, DECLARED, False))
+
+    @app.before_request
+    def require_site_key() -> None:
+        keys = services().settings.site_keys
+        if request.endpoint not in protected or not keys:
+            return
+        key = presented_key()
+        if key is None:
+            raise ApiError(401, "unauthorized", f"an API key is required: pass ?key=KEY or the {HEADER} header", "key")
+        if not matches(key, keys):
+            raise ApiError(403, "forbidden", "the API key is not valid", "key")
+        g.site_key_hint = key[-4:]

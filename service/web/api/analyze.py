@@ -8,12 +8,14 @@ from service.lifecycle.active_model import NoActiveModel
 from service.lifecycle.assess import assess
 from service.web.context import services
 from service.web.errors import ApiError
+from service.web.limits import rate_limited
 from service.web.validation import json_object, parse_text
 
 blueprint = Blueprint("analyze", __name__, url_prefix="/api/v1")
 
 
 @blueprint.post("/analyze")
+@rate_limited("analyze")
 def analyze() -> Response:
     """Scores and spans of a text with the active model; ``flagged`` means the comment would be held."""
     settings = services().settings

@@ -8,6 +8,8 @@ from werkzeug.routing import PathConverter
 from service.lifecycle import queries, store, transitions
 from service.web.api.serialize import comment_detail, comment_public, page_json
 from service.web.context import db_session, services
+from service.web.limits import rate_limited
+from service.web.site_keys import site_key_required
 from service.web.validation import (
     COMMENT_ID_RULE,
     external_id,
@@ -32,6 +34,8 @@ blueprint.record_once(lambda state: state.app.url_map.converters.setdefault("art
 
 
 @blueprint.post("/comments")
+@site_key_required
+@rate_limited("comments")
 def submit_comment() -> tuple[Response, int, dict[str, str]]:
     """Store a comment as pending and queue its scoring; 202 whether or not the broker took the task."""
     found = services()
@@ -67,6 +71,7 @@ def article_comments(article_id: str) -> Response:
 
 
 @blueprint.post(f"/comments/{COMMENT_ID_RULE}/reports")
+@rate_limited("reports")
 def report_comment(comment_id: int) -> tuple[Response, int]:
     """A reader reports a comment; a published one goes back to the moderation queue."""
     report = parse_report(json_object(allow_empty=True))

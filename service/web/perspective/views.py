@@ -13,10 +13,13 @@ from service.infra.integration_models import ScoreSuggestion
 from service.lifecycle.active_model import NoActiveModel
 from service.lifecycle.assess import assess
 from service.web.context import db_session, services
+from service.web.errors import ApiError
+from service.web.limits import rate_limited
 from service.web.perspective import requests as parse
 from service.web.perspective.attributes import attribute_scores, profanity
 from service.web.perspective.discovery import discovery_document
 from service.web.perspective.errors import PerspectiveError, from_exception, perspective_error
+from service.web.site_keys import site_key_required
 
 blueprint = Blueprint("perspective", __name__)
 
@@ -25,6 +28,8 @@ HOSTILE_ATTRIBUTES = ("TOXICITY", "SEVERE_TOXICITY", "INSULT", "THREAT")
 
 
 @blueprint.post("/v1alpha1/comments:analyze")
+@site_key_required
+@rate_limited("analyze")
 def analyze() -> Response:
     """Scores of ``comment.text`` for the requested attributes, in Perspective's response format."""
     data = parse.body(parse.ANALYZE_FIELDS)
@@ -74,6 +79,8 @@ def label_candidate(scores: dict[str, float]) -> tuple[float | None, float | Non
 
 
 @blueprint.post("/v1alpha1/comments:suggestscore")
+@site_key_required
+@rate_limited("analyze")
 def suggestscore() -> Response:
     """Store a site's suggested scores for a text as a label candidate for moderators to review."""
     data = parse.body(parse.SUGGEST_FIELDS)
@@ -107,6 +114,15 @@ def discovery() -> Response:
 @blueprint.errorhandler(PerspectiveError)
 def _perspective(error: PerspectiveError) -> Response:
     return from_exception(error)
+
+
+@blueprint.errorhandler(ApiError)
+def _refused(error: ApiError) -> Response:
+    # A missing or wrong site key (401/403), a rate limit (429, with Retry-After): in Google's shape, which
+    # Perspective's clients read (429 is RESOURCE_EXHAUSTED there).
+    response = perspective_error(error.status, error.message)
+    response.headers.update(error.headers)
+    return response
 
 
 @blueprint.errorhandler(HTTPException)
