@@ -3,10 +3,10 @@
 pending → published | held | rejected (auto-reject); published → held (reader reports);
 held → approved | rejected (a moderator, or "model" when a better model releases it).
 
-Functions take a Session and never commit: the caller (a view or a task) commits, and only then
-enqueues work, so a task never runs before its row exists. Each transition writes its webhook events
-to the outbox in the same transaction (service.lifecycle.webhooks.outbox). Neither Flask nor Celery is
-imported here.
+Functions take a Session and never commit: the caller (a view, a task, a command) commits, and only then
+is work enqueued, so a task never runs before its row exists. Each transition writes its webhook events
+to the outbox in the same transaction (service.lifecycle.webhooks.outbox); the commit itself sends them
+(dispatch_on_commit, hooked where session factories are built). Neither Flask nor Celery is imported here.
 """
 
 from __future__ import annotations
