@@ -14,8 +14,13 @@ def _json(schema: dict, description: str) -> dict:
 
 def _perspective_errors() -> dict:
     described = {400: "Invalid request, unsupported attribute or language", 401: "No site key (MODERATION_SITE_KEYS)",
-                 403: "Wrong site key", 413: "Request body too large", 503: "No active model"}
-    return {str(status): _json(_ref("PerspectiveError"), text) for status, text in described.items()}
+                 403: "Wrong site key", 413: "Request body too large",
+                 429: "Too many analyses from this address without a site key (RESOURCE_EXHAUSTED); retry after "
+                      "Retry-After", 503: "No active model"}
+    responses = {str(status): _json(_ref("PerspectiveError"), text) for status, text in described.items()}
+    responses["429"]["headers"] = {"Retry-After": {"description": "seconds until the limit's window ends",
+                                                   "schema": {"type": "integer", "minimum": 1}}}
+    return responses
 
 
 def _operation(operation_id: str, summary: str, responses: dict, body: str | None = None,
