@@ -104,7 +104,10 @@ def send_scoring(celery: Celery, comment_ids: Sequence[int], unmark: Callable[[S
     these, which a broker that is down would refuse too), is logged once and handed to ``unmark``. A failing
     ``unmark`` is only logged: the comments are stored, and the sweeper finds pending comments by age anyway.
     """
-    messages = [[comment_id] for comment_id in comment_ids] if one_per_message else [list(comment_ids)]
+    if one_per_message:
+        messages = [[comment_id] for comment_id in comment_ids]
+    else:
+        messages = [list(comment_ids)] if comment_ids else []
     for position, ids in enumerate(messages):
         try:
             send_scores(celery, ids)
