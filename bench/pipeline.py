@@ -48,11 +48,11 @@ REPOSITORY = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPOSITORY))
 
 from classifier.bundle import latest_bundle  # noqa: E402
-from service.active_model import register_bundle  # noqa: E402
+from service.cli.web import DEFAULT_THREADS  # noqa: E402
 from service.config import load_settings  # noqa: E402
-from service.db import make_engine, make_sessions, upgrade  # noqa: E402
-from service.models import Comment  # noqa: E402
-from service.web import DEFAULT_THREADS  # noqa: E402
+from service.infra.db import make_engine, make_sessions, upgrade  # noqa: E402
+from service.infra.models import Comment  # noqa: E402
+from service.lifecycle.active_model import register_bundle  # noqa: E402
 
 POSTGRES_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
 TEXTS = [
@@ -156,7 +156,8 @@ def start_web(processes: Processes, env: dict[str, str], name: str, app_uri: str
         argv = [sys.executable, "-m", "service.cli", "web", "--port", str(port), "--workers", "2"]
     else:
         argv = [sys.executable, "-c",
-                f"from service.web import serve; serve('127.0.0.1', {port}, 2, app_uri={app_uri!r})"]  # same threads
+                # the same threads as the service's own server
+                f"from service.cli.web import serve; serve('127.0.0.1', {port}, 2, app_uri={app_uri!r})"]
     processes.start(name, argv, env)
     wait_http(port, "/healthz")
     return port

@@ -32,7 +32,7 @@ from classifier.datasets.examples import Example
 from classifier.lexicon import build_lexicon
 from classifier.training import TrainingSources, fit_calibrated, scores_of, train
 from service.config import load_settings
-from service.retrain import gate
+from service.lifecycle.retrain import gate
 
 SLANG = "blorvak"
 SUBJECTS = ("mayor", "referee", "coach", "minister", "landlord", "editor", "councillor", "striker", "judge",
@@ -127,10 +127,10 @@ def plot(rows: list[dict], path: Path) -> None:
 
 def time_retraining(data: Path, decisions: int) -> dict:
     """One full retraining with ``decisions`` moderator decisions in the database, timed end to end."""
-    from service.active_model import register_bundle
-    from service.db import make_engine, make_sessions, upgrade
-    from service.retrain.labels import label_values
-    from service.retrain.pipeline import retrain
+    from service.infra.db import make_engine, make_sessions, upgrade
+    from service.lifecycle.active_model import register_bundle
+    from service.lifecycle.retrain.labels import label_values
+    from service.lifecycle.retrain.pipeline import retrain
 
     folder = Path(tempfile.mkdtemp(prefix="bench-retrain-"))
     url = f"sqlite:///{folder / 'bench.sqlite3'}"
@@ -154,7 +154,7 @@ def time_retraining(data: Path, decisions: int) -> dict:
         register_bundle(session, base, activate=True)
         from sqlalchemy import insert
 
-        from service.models import Comment, Decision, Moderator, utcnow
+        from service.infra.models import Comment, Decision, Moderator, utcnow
 
         session.execute(insert(Moderator).values(id=1, name="bench", token_hash="x", role="admin", active=True,
                                                  created_at=utcnow()))

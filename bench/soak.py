@@ -49,8 +49,8 @@ sys.path.insert(0, str(REPOSITORY))
 from bench.pipeline import Processes, comment_body, postgres_database, prepare, wait_http  # noqa: E402
 from classifier.bundle import latest_bundle  # noqa: E402
 from service.config import load_settings  # noqa: E402
-from service.db import make_engine, make_sessions  # noqa: E402
-from service.models import Comment  # noqa: E402
+from service.infra.db import make_engine, make_sessions  # noqa: E402
+from service.infra.models import Comment  # noqa: E402
 from tests.integration.fault_tools import RedisServer  # noqa: E402  (the fault tests' own redis-server)
 
 SCORED_LINE = re.compile(r"comment (\d+): (published|held|rejected)\b")

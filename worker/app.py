@@ -1,7 +1,7 @@
 """The worker's Celery app, built by a factory: importing this module builds nothing.
 
 `moderation worker` calls :func:`create_worker` and starts it; tests and benchmarks start that command
-as a real process. The web app never imports this package: it sends tasks by name (service.queue).
+as a real process. The web app never imports this package: it sends tasks by name (service.infra.broker).
 """
 
 from __future__ import annotations
@@ -11,9 +11,9 @@ import logging
 from celery import Celery
 from celery.signals import worker_process_init, worker_ready, worker_shutdown
 
-from service.active_model import NoActiveModel
 from service.config import Settings, load_settings
-from service.queue import make_celery
+from service.infra.broker import make_celery
+from service.lifecycle.active_model import NoActiveModel
 from worker.context import WorkerContext
 from worker.retrain_tasks import register_retrain_tasks
 from worker.sweeper import Sweeper
@@ -31,7 +31,7 @@ def create_worker(settings: Settings | None = None) -> Celery:
     """
     settings = settings or load_settings()
     app = make_celery(settings, name="moderation-worker")
-    context = WorkerContext(settings)
+    context = WorkerContext(settings, app)
     app.moderation_context = context  # type: ignore[attr-defined]  # for `moderation worker` and tests
     register_tasks(app, context)
     register_webhook_tasks(app, context)

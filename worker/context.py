@@ -9,20 +9,25 @@ from __future__ import annotations
 
 import os
 import threading
+from functools import partial
 
+from celery import Celery
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from service.active_model import ActiveModel
 from service.config import Settings
-from service.db import make_engine, make_sessions
+from service.infra.broker import send_delivery
+from service.infra.db import make_engine, make_sessions
+from service.lifecycle.active_model import ActiveModel
+from service.lifecycle.webhooks.outbox import dispatch_on_commit
 
 
 class WorkerContext:
     """Per-process resources of the worker, created on first use."""
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, app: Celery) -> None:
         self.settings = settings
+        self.app = app  # the worker's Celery app: commits send their webhook events through it
         self._lock = threading.Lock()
         self._pid: int | None = None
         self._engine: Engine | None = None
@@ -40,7 +45,7 @@ class WorkerContext:
                 # since closing would end the parent's connections too.
                 self._engine.dispose(close=False)
             self._engine = make_engine(self.settings.database_url)
-            self._sessions = make_sessions(self._engine)
+            self._sessions = dispatch_on_commit(make_sessions(self._engine), partial(send_delivery, self.app))
             self._active_model = ActiveModel(self._sessions)
             self._pid = os.getpid()
 

@@ -1,11 +1,12 @@
-"""The retraining task: thin, by job id, idempotent (see service.retrain.jobs.run_job)."""
+"""The retraining task: thin, by job id, idempotent (see service.lifecycle.retrain.jobs.run_job)."""
 
 from __future__ import annotations
 
 from celery import Celery
 from celery.utils.log import get_task_logger
 
-from service.retrain.jobs import RETRAIN_TASK, run_job
+from service.infra.broker import RETRAIN_TASK
+from service.lifecycle.retrain.jobs import run_job
 from worker.context import WorkerContext
 
 log = get_task_logger("moderation.worker")

@@ -20,10 +20,9 @@ from sqlalchemy import Engine
 from sqlalchemy.pool import NullPool
 
 from service.config import Settings
-from service.db import make_engine, make_sessions
-from service.domain import claim_unsent, unmark_task_sent
-from service.models import utcnow
-from service.queue import send_score
+from service.infra.db import make_engine, make_sessions
+from service.infra.models import utcnow
+from service.infra.outbox import claim_unsent, send_scoring, unmarker
 from worker.periodic import Periodic
 
 log = logging.getLogger("moderation.worker.sweeper")
@@ -57,18 +56,11 @@ class Sweeper:
             with sessions() as session:
                 ids = claim_unsent(session, older_than, limit=BATCH)
                 session.commit()  # the mark first, as on the web side: then the send
-            for position, comment_id in enumerate(ids):
-                try:
-                    send_score(self.app, comment_id)
-                except Exception as error:
-                    left = ids[position:]
-                    log.warning("broker refused the re-sent tasks; %d comments wait for the next sweep (%s)",
-                                len(left), f"{type(error).__name__}: {error}"[:300])
-                    with sessions() as session:
-                        unmark_task_sent(session, left)
-                        session.commit()
-                    return sent
-                sent += 1
+            # One message each, as the web app sends them at a low rate; a refusal unmarks whatever is left.
+            refused = send_scoring(self.app, ids, unmarker(sessions), one_per_message=True)
+            sent += len(ids) - len(refused)
+            if refused:
+                return sent  # the broker is down: the rest waits for the next sweep
             if len(ids) < BATCH:
                 break
         if sent:

@@ -6,21 +6,17 @@ a message redelivered after a crash finds the comment already past pending and d
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from celery import Celery, Task
 from celery.utils.log import get_task_logger
 from sqlalchemy.exc import OperationalError
-from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
-from classifier.scoring import Scorer
-from service.active_model import NoActiveModel
-from service.domain import ScoreResult, record_score, touch_task_sent
-from service.models import Comment, Status
-from service.policy import policy_for
-from service.queue import SCORE_BATCH_TASK, SCORE_TASK
-from service.webhooks.outbox import dispatch
+from service.infra.broker import SCORE_BATCH_TASK, SCORE_TASK
+from service.infra.models import Comment, Status
+from service.infra.outbox import touch_task_sent
+from service.lifecycle.active_model import NoActiveModel
+from service.lifecycle.assess import assess
+from service.lifecycle.transitions import record_score
 from worker.context import WorkerContext
 
 log = get_task_logger("moderation.worker")
@@ -38,21 +34,11 @@ def retry_delay(retries: int, cap: int = MODEL_WAIT_MAX_SECONDS) -> int:
     return min(cap, 5 * 2 ** min(retries, 10))
 
 
-def score_result(scorer: Scorer, text: str, author_name: str) -> ScoreResult:
-    """Score a comment's text and its author's display name with one scorer."""
-    verdict = scorer.score(text)
-    name = scorer.score_name(author_name)
-    return ScoreResult(
-        hostility=verdict.hostility, slur=verdict.slur, spans=[span.as_dict() for span in verdict.spans],
-        name_hostility=name.hostility, name_slur=name.slur, model_version=scorer.version,
-    )
-
-
-def score(context: WorkerContext, comment_id: int, after_commit: Callable[[Session], object] | None = None) -> str:
+def score(context: WorkerContext, comment_id: int) -> str:
     """Score one pending comment and publish or hold it; returns what happened (for logs and tests).
 
-    Raises NoActiveModel when there is no usable model; the comment is then left untouched.
-    ``after_commit(session)`` runs once the transition is committed (the task queues webhook deliveries).
+    Raises NoActiveModel when there is no usable model; the comment is then left untouched. The commit sends
+    the transition's webhook events (the context's sessions dispatch them).
     """
     for _ in range(STALE_ATTEMPTS):
         with context.sessions() as session:
@@ -63,9 +49,9 @@ def score(context: WorkerContext, comment_id: int, after_commit: Callable[[Sessi
                 return "already scored"
             scorer = context.active_model.scorer()
             _log_refused_model(context, scorer.version)
-            result = score_result(scorer, comment.text, comment.author_name)
+            assessment = assess(scorer, context.settings, comment.text, comment.author_name)
             try:
-                scored = record_score(session, comment_id, result, policy_for(context.settings, scorer.thresholds))
+                scored = record_score(session, comment_id, assessment.result(), assessment.policy)
                 session.commit()
             except StaleDataError:
                 # The row changed between our read and our write: another delivery of this message scored
@@ -74,8 +60,6 @@ def score(context: WorkerContext, comment_id: int, after_commit: Callable[[Sessi
                 # until the sweeper's age; a soak run found exactly that).
                 session.rollback()
                 continue
-            if after_commit is not None:
-                after_commit(session)
             return scored.status if scored is not None else "already scored"
     log.warning("comment %s changed under every one of %d attempts; left for the sweeper", comment_id, STALE_ATTEMPTS)
     return "contended"
@@ -118,7 +102,7 @@ def register_tasks(app: Celery, context: WorkerContext) -> None:
         outcomes = []
         for comment_id in comment_ids:
             try:
-                outcome = score(context, comment_id, after_commit=lambda session: dispatch(session, task.app))
+                outcome = score(context, comment_id)
             except NoActiveModel as reason:
                 # Retries come sooner than the sweeper's age, and each one re-marks the outbox: the sweeper
                 # then leaves the comment to this chain instead of starting a second one every sweep.

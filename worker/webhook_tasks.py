@@ -1,10 +1,11 @@
 """Webhook delivery from the worker: a task per delivery, and a sweep for the due and the never-sent.
 
-A transition's caller sends ``moderation.deliver_webhook`` with the delivery's id right after committing.
-The sweep, a daemon thread in each worker's main process, wakes every MODERATION_WEBHOOK_SWEEP_SECONDS and
-attempts whatever is due: retries after their backoff, and events whose task was never sent (the
-workbench and reader reports do not send; a broker outage loses sends). Both paths claim a row before
-posting (service.webhooks.delivery.claim), so a delivery is attempted by one of them at a time.
+The commit of a transition sends ``moderation.deliver_webhook`` with the delivery's id (whoever commits: the
+web app, this worker, the command line; service.lifecycle.webhooks.outbox.dispatch_on_commit). The sweep, a
+daemon thread in each worker's main process, wakes every MODERATION_WEBHOOK_SWEEP_SECONDS and attempts
+whatever is due: retries after their backoff, and events whose task never reached the broker (it was down).
+Both paths claim a row before posting (service.lifecycle.webhooks.delivery.claim), so a delivery is attempted
+by one of them at a time.
 
 A receiver that is down only costs attempts on its own rows: the comment's transition is committed
 before any of this runs.
@@ -16,8 +17,8 @@ from celery import Celery
 from celery.signals import worker_ready, worker_shutdown
 from celery.utils.log import get_task_logger
 
-from service.webhooks.delivery import Outcome, attempt, due
-from service.webhooks.outbox import DELIVER_TASK
+from service.infra.broker import DELIVER_TASK
+from service.lifecycle.webhooks.delivery import Outcome, attempt, due
 from worker.context import WorkerContext
 from worker.periodic import Periodic
 

@@ -16,11 +16,14 @@ from flask import Flask
 from sqlalchemy import select
 from werkzeug.serving import make_server
 
-from service.app import create_app
-from service.db import upgrade
-from service.domain import Policy, ScoreResult, record_score, submit_comment
-from service.models import Comment, Decision, ModelVersion, Status
-from service.moderators import create_moderator
+from service.infra.db import upgrade
+from service.infra.models import Comment, Decision, ModelVersion, Status
+from service.lifecycle.assess import ScoreResult
+from service.lifecycle.moderators import create_moderator
+from service.lifecycle.policy import Policy
+from service.lifecycle.store import submit_comment
+from service.lifecycle.transitions import record_score
+from service.web.app import create_app
 from tests.conftest import REPOSITORY
 
 pytestmark = pytest.mark.integration

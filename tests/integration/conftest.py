@@ -25,10 +25,10 @@ from flask.testing import FlaskClient
 from sqlalchemy.orm import Session, sessionmaker
 
 from classifier.training import TrainingSources, train
-from service.active_model import register_bundle
-from service.app import create_app
-from service.db import upgrade
-from service.moderators import create_moderator
+from service.infra.db import upgrade
+from service.lifecycle.active_model import register_bundle
+from service.lifecycle.moderators import create_moderator
+from service.web.app import create_app
 from tests.conftest import HATE_SYMBOLS, REPOSITORY, SEED, shared_datasets
 from tests.integration.fault_tools import RedisServer, TcpProxy
 
@@ -117,7 +117,7 @@ class Stack:
         return self.app.extensions["moderation"].sessions
 
     def moderator_token(self, name: str) -> str:
-        """Create a moderator through service.moderators and return their bearer token."""
+        """Create a moderator through service.lifecycle.moderators and return their bearer token."""
         with self.sessions() as session:
             _, token = create_moderator(session, name)
             session.commit()

@@ -24,11 +24,11 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from service import registry
-from service.active_model import CHECK_INTERVAL_SECONDS, register_bundle
-from service.app import create_app
-from service.db import make_engine, make_sessions, upgrade
-from service.models import Comment, Status
+from service.infra.db import make_engine, make_sessions, upgrade
+from service.infra.models import Comment, Status
+from service.lifecycle import registry
+from service.lifecycle.active_model import CHECK_INTERVAL_SECONDS, register_bundle
+from service.web.app import create_app
 from tests.conftest import REPOSITORY
 from tests.integration.conftest import WorkerProcess, postgres_database, wait_for, worker_env
 from tests.integration.fault_tools import RedisServer, TcpProxy, free_port, scoring_outcomes
@@ -106,7 +106,7 @@ def test_broker_down_posts_are_kept_and_the_sweeper_sends_them_once(
         own_redis.stop()
         outage = time.monotonic()
         ids = [app.post(number) for number in range(1, 201)]  # every one answered 202
-        assert app.services.celery.moderation_publisher.flush(timeout=60)
+        assert app.services.scoring.flush(timeout=60)
         rows = app.rows(ids)
         assert time.monotonic() - outage < OUTAGE_AGE_SECONDS, "too slow to see the marks before the sweeper"
         assert all(row.status == Status.PENDING and row.task_sent_at is None for row in rows.values()), \
@@ -131,7 +131,7 @@ def test_worker_killed_mid_burst_every_comment_is_scored_exactly_once(
     second = WorkerProcess(worker_env(config), tmp_path / "worker-2.log", ["--concurrency", "2"])
     try:
         ids = [app.post(number) for number in range(300)]
-        assert app.services.celery.moderation_publisher.flush(timeout=60)
+        assert app.services.scoring.flush(timeout=60)
 
         def some_scored() -> bool:
             return sum(row.status != Status.PENDING for row in app.rows(ids).values()) >= 20

@@ -13,8 +13,7 @@ import pytest
 from classifier.bundle import load_bundle
 from classifier.scoring import Scorer
 from service.config import load_settings
-from service.policy import policy_for
-from worker.tasks import score_result
+from service.lifecycle.assess import assess
 
 pytestmark = pytest.mark.integration
 
@@ -29,9 +28,9 @@ def scorer(integration_model: Path) -> Scorer:
 
 
 def _name_held(scorer: Scorer, name: str) -> bool:
-    result = score_result(scorer, "Thanks for the article.", name)
-    policy = policy_for(load_settings({}), scorer.thresholds)
-    return policy.holds_name({"hostility": result.name_hostility, "slur": result.name_slur})
+    assessment = assess(scorer, load_settings({}), "Thanks for the article.", name)
+    result = assessment.result()
+    return assessment.policy.holds_name({"hostility": result.name_hostility, "slur": result.name_slur})
 
 
 def test_hate_symbol_names_are_held(scorer: Scorer) -> None:

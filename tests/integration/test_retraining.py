@@ -19,9 +19,9 @@ import pytest
 from classifier.datasets.examples import Example
 from classifier.training import TrainingSources, train
 from service.config import load_settings
-from service.models import ModelVersion
-from service.moderators import create_moderator
-from service.retrain.pipeline import retrain
+from service.infra.models import ModelVersion
+from service.lifecycle.moderators import create_moderator
+from service.lifecycle.retrain.pipeline import retrain
 from tests.conftest import HATE_SYMBOLS, SEED, shared_datasets
 from tests.integration.conftest import Stack, _start_stack, postgres_database, redis_database, wait_for
 

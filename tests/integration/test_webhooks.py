@@ -1,21 +1,28 @@
 """Webhooks end to end: a real worker process delivers signed events to a real receiver on localhost,
-retries a failing one with backoff, and a receiver that is down changes nothing for the comments."""
+retries a failing one with backoff, and a receiver that is down changes nothing for the comments; every
+transition's event leaves with its commit, without waiting for the worker's sweep."""
 
 from __future__ import annotations
 
 import json
+import re
+import subprocess
+import sys
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
-from service.integration_models import WebhookDelivery
-from service.webhooks.delivery import SIGNATURE_HEADER, verify
-from service.webhooks.registry import add_webhook
-from tests.integration.conftest import Stack, _start_stack, postgres_database, redis_database, wait_for
+from service.infra.integration_models import WebhookDelivery
+from service.infra.models import Comment
+from service.lifecycle.moderators import create_moderator
+from service.lifecycle.webhooks.delivery import SIGNATURE_HEADER, verify
+from service.lifecycle.webhooks.registry import add_webhook
+from tests.conftest import REPOSITORY
+from tests.integration.conftest import Stack, _start_stack, postgres_database, redis_database, wait_for, worker_env
 from tests.integration.fault_tools import free_port
 
 pytestmark = pytest.mark.integration
@@ -126,7 +133,7 @@ def test_events_are_delivered_signed_retried_and_never_block_comments(webhook_st
     assert decided.status_code == 200
     wait_for(lambda: ok_event("approved", hostile), what="the approved event", log=stack.worker.log)
 
-    # A reader's report sends nothing itself; the worker's sweep finds the event and delivers it.
+    # A reader's report: its event is sent when the report commits.
     assert stack.client.post(f"/api/v1/comments/{clean}/reports", json={"reason": "rude"}).status_code == 201
     wait_for(lambda: ok_event("held", clean), what="the held event of a reported comment", log=stack.worker.log)
     assert stack.comment(clean)["status"] == "held"
@@ -173,3 +180,66 @@ def test_the_embedded_default_delivers_and_retries_webhooks_too(embedded_webhook
     assert stack.client.post(f"/api/v1/moderation/comments/{hostile}/decision", json={"action": "approve"},
                              headers={"Authorization": f"Bearer {token}"}).status_code == 200
     wait_for(lambda: event("approved", hostile), what="the approved event", log=stack.worker.log)
+
+
+@pytest.fixture(scope="module")
+def unswept_stack(tmp_path_factory: pytest.TempPathFactory, integration_model: Path) -> Iterator[Stack]:
+    """PostgreSQL + Redis and a worker whose webhook sweep first runs an hour after it starts: never, here."""
+    folder = tmp_path_factory.mktemp("webhooks-unswept")
+    with postgres_database() as database_url, redis_database() as broker_url:
+        config = {"MODERATION_VAR_DIR": str(folder), "MODERATION_MODELS_DIR": str(integration_model.parent),
+                  "DATABASE_URL": database_url, "BROKER_URL": broker_url, "MODERATION_WEBHOOK_SWEEP_SECONDS": "3600"}
+        yield from _start_stack("webhooks-unswept", config, integration_model, folder)
+
+
+def _csrf(stack: Stack, page: str) -> str:
+    found = re.search(r'name="csrf_token" value="([^"]+)"', stack.client.get(page).get_data(as_text=True))
+    assert found, page
+    return found.group(1)
+
+
+def test_reports_workbench_decisions_and_rescoring_send_their_events_at_once(unswept_stack: Stack,
+                                                                              receiver: Receiver) -> None:
+    stack = unswept_stack
+    with stack.sessions() as session:
+        secret = add_webhook(session, receiver.url("/at-once"), ["held", "published", "approved", "rejected"]).secret
+        create_moderator(session, "bench-mod", password="s3cret-pass")
+        session.commit()
+
+    def event(kind: str, comment_id: int):
+        return next((raw for headers, body, raw in receiver.events("/at-once")
+                     if body["event"] == kind and body["comment"]["id"] == comment_id
+                     and verify(secret, raw, headers[SIGNATURE_HEADER])), None)
+
+    clean = stack.post("Thanks, a clear and useful explainer on the budget.", "now-1", author="n1")
+    assert stack.wait_scored(clean)[clean]["status"] == "published"
+    wait_for(lambda: event("published", clean), what="the published event", log=stack.worker.log)
+
+    # A reader's report, from the web app: held.
+    assert stack.client.post(f"/api/v1/comments/{clean}/reports", json={"reason": "rude"}).status_code == 201
+    wait_for(lambda: event("held", clean), what="the held event of a report", log=stack.worker.log)
+
+    # A decision in the workbench: approved.
+    signed_in = stack.client.post("/moderate/login", data={
+        "username": "bench-mod", "password": "s3cret-pass", "csrf_token": _csrf(stack, "/moderate/login")})
+    assert signed_in.status_code == 302
+    decided = stack.client.post("/moderate/decide", data={"comment_id": clean, "action": "approve",
+                                                          "csrf_token": _csrf(stack, "/moderate/")})
+    assert decided.status_code == 302 and stack.comment(clean)["status"] == "approved"
+    wait_for(lambda: event("approved", clean), what="the approved event of a workbench decision",
+             log=stack.worker.log)
+
+    # `moderation rescore --held` releases a comment an older model held: published.
+    hostile = stack.post("You are a pathetic worthless idiot, go die.", "now-1", author="n2")
+    assert stack.wait_scored(hostile)[hostile]["status"] == "held"
+    with stack.sessions() as session:
+        session.execute(update(Comment).where(Comment.id == hostile).values(model_version="an-older-model"))
+        session.commit()
+    env = {**worker_env(stack.config), "MODERATION_HOLD_HOSTILITY": "1.0", "MODERATION_HOLD_SLUR": "1.0"}
+    rescored = subprocess.run([sys.executable, "-m", "service.cli", "rescore", "--held"], cwd=REPOSITORY, env=env,
+                              capture_output=True, text=True, timeout=120)
+    assert rescored.returncode == 0 and "released 1" in rescored.stderr, rescored.stderr
+    wait_for(lambda: event("published", hostile), what="the published event of a release by rescoring",
+             log=stack.worker.log)
+    with stack.sessions() as session:
+        assert {d.status for d in session.scalars(select(WebhookDelivery))} == {"delivered"}

@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from service.active_model import register_bundle
-from service.app import create_app
-from service.db import upgrade
-from service.queue import send_score
+from service.infra.broker import send_score
+from service.infra.db import upgrade
+from service.lifecycle.active_model import register_bundle
+from service.web.app import create_app
 from tests.integration.conftest import WorkerProcess, wait_for, worker_env
 
 pytestmark = pytest.mark.integration

@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 from flask import Flask
 
-from service.active_model import register_bundle
-from service.app import create_app
-from service.coral import EXECUTOR, SCORING_THREADS, signed_by
+from service.lifecycle.active_model import register_bundle
+from service.web.app import create_app
+from service.web.coral import EXECUTOR, SCORING_THREADS, signed_by
 from tests.service.conftest import services
 
 PHASE = "/api/v1/coral/moderation-phase"

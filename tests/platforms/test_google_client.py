@@ -11,9 +11,9 @@ import pytest
 from flask import Flask
 from werkzeug.serving import make_server
 
-from service.active_model import register_bundle
-from service.app import create_app
-from service.db import upgrade
+from service.infra.db import upgrade
+from service.lifecycle.active_model import register_bundle
+from service.web.app import create_app
 from tests.integration.fault_tools import free_port
 from tests.service.conftest import services
 

@@ -7,9 +7,9 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
-from service.integration_models import ScoreSuggestion
-from service.models import Base
-from service.perspective.attributes import profanity
+from service.infra.integration_models import ScoreSuggestion
+from service.infra.models import Base
+from service.web.perspective.attributes import profanity
 from tests.service.conftest import services
 
 ANALYZE = "/v1alpha1/comments:analyze"

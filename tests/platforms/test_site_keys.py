@@ -9,9 +9,9 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from service.app import create_app
-from service.models import Comment
-from service.site_keys import matches
+from service.infra.models import Comment
+from service.web.app import create_app
+from service.web.site_keys import matches
 from tests.service.conftest import services, stored
 
 COMMENT = {"article_id": "a1", "author": {"id": "u1", "name": "Reader"}, "text": "A fair point."}

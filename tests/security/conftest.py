@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from flask import Flask
 
-from service.app import create_app
-from service.db import upgrade
+from service.infra.db import upgrade
+from service.web.app import create_app
 from tests.service.conftest import trained_bundle  # noqa: F401  (a fixture, used by name)
 
 AppFactory = Callable[..., Flask]

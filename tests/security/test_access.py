@@ -15,10 +15,10 @@ from flask import Flask
 from flask.testing import FlaskClient
 from itsdangerous import URLSafeTimedSerializer
 
-from service.app import create_app
 from service.config import DEFAULT_SECRET_KEY, ConfigError, load_settings
-from service.models import Moderator
-from service.moderators import create_moderator
+from service.infra.models import Moderator
+from service.lifecycle.moderators import create_moderator
+from service.web.app import create_app
 from tests.conftest import REPOSITORY
 from tests.security.conftest import AppFactory
 

@@ -19,10 +19,10 @@ from hypothesis import HealthCheck, settings
 from schemathesis.core.failures import AcceptedNegativeData, FailureGroup
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
-from service.active_model import register_bundle
 from service.config import load_settings
-from service.moderators import create_moderator
-from service.openapi import openapi_document
+from service.lifecycle.active_model import register_bundle
+from service.lifecycle.moderators import create_moderator
+from service.web.openapi import openapi_document
 from tests.security.conftest import AppFactory
 
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "300"))

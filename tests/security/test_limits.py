@@ -11,10 +11,12 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from service.active_model import register_bundle
 from service.config import ConfigError, load_settings
-from service.models import Comment
-from service.moderators import create_moderator
+from service.infra.models import Comment
+from service.lifecycle.active_model import register_bundle
+from service.lifecycle.moderators import create_moderator
+from service.web import limits
+from service.web.limits import rate_limited
 from tests.security.conftest import AppFactory
 from tests.service.conftest import stored
 
@@ -236,3 +238,33 @@ def test_an_unreachable_redis_never_fails_a_request(make_app: AppFactory) -> Non
     assert [post(client, "z").status_code for _ in range(2)] == [202, 202]
     assert_limited(post(client, "z"), "author.id")
     assert len(stored(app, Comment)) == 2
+
+
+# -- declarations ------------------------------------------------------------------------------------
+
+
+def test_limits_and_site_keys_are_declared_at_their_views(make_app: AppFactory) -> None:
+    app = make_app()
+    declared = {endpoint: view.rate_limits for endpoint, view in app.view_functions.items()
+                if hasattr(view, "rate_limits")}
+    assert declared == {"comments.submit_comment": ("comments",), "comments.report_comment": ("reports",),
+                        "analyze.analyze": ("analyze",), "perspective.analyze": ("analyze",),
+                        "perspective.suggestscore": ("analyze",), "moderate.login": ("sign-in",)}
+    keyed = {endpoint for endpoint, view in app.view_functions.items() if getattr(view, "site_key_required", False)}
+    assert keyed == {"comments.submit_comment", "perspective.analyze", "perspective.suggestscore"}
+
+
+def _app_declaring(*names: str) -> Flask:
+    app = Flask(__name__)
+    for number, name in enumerate(names):
+        app.add_url_rule(f"/{number}", f"view{number}", rate_limited(name)(lambda: "ok"), methods=["POST"])
+    return app
+
+
+def test_an_unknown_limit_or_one_no_view_declares_stops_the_app_at_start_up() -> None:
+    settings = load_settings({"BROKER_URL": "filesystem://"})
+    with pytest.raises(LookupError, match=r"unknown rate limit declared.*'coments'"):
+        limits.init_app(_app_declaring("coments", *limits.RULES), settings)
+    with pytest.raises(LookupError, match="no view declares: reports"):
+        limits.init_app(_app_declaring(*(name for name in limits.RULES if name != "reports")), settings)
+    assert limits.init_app(_app_declaring(*limits.RULES), settings) is not None

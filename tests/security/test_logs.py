@@ -11,7 +11,7 @@ import re
 import pytest
 
 from service.cli import main
-from service.logs import JsonFormatter
+from service.web.logs import JsonFormatter
 from tests.security.conftest import AppFactory
 
 PASSWORD = "Tr0ub4dor&3-unique-password"
@@ -27,7 +27,7 @@ def _everything_logged(caplog: pytest.LogCaptureFixture, capsys: pytest.CaptureF
 
 def test_no_secret_in_the_logs_of_sign_in_token_use_and_site_keys(
         make_app: AppFactory, caplog: pytest.LogCaptureFixture, capsys: pytest.CaptureFixture) -> None:
-    from service.moderators import create_moderator
+    from service.lifecycle.moderators import create_moderator
 
     app = make_app(MODERATION_SITE_KEYS=SITE_KEY, MODERATION_LIMIT_SIGNIN_PER_ACCOUNT="2/hour")
     with app.extensions["moderation"].sessions() as session:

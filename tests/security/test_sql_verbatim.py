@@ -11,10 +11,10 @@ import pytest
 from flask import Flask
 from sqlalchemy import select
 
-from service.app import create_app
-from service.db import upgrade
-from service.models import Comment, Decision, Report
-from service.moderators import create_moderator
+from service.infra.db import upgrade
+from service.infra.models import Comment, Decision, Report
+from service.lifecycle.moderators import create_moderator
+from service.web.app import create_app
 from tests.security.conftest import AppFactory
 from tests.service.conftest import score
 

@@ -11,9 +11,9 @@ from flask import Flask
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from service.errors import ApiError
-from service.models import Comment
-from service.validation import clean_string
+from service.infra.models import Comment
+from service.web.errors import ApiError
+from service.web.validation import clean_string
 from tests.security.conftest import AppFactory
 from tests.service.conftest import stored
 

@@ -14,13 +14,15 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from classifier.training import TrainingSources, train
-from service.active_model import register_bundle
-from service.app import create_app
-from service.context import Services
-from service.db import make_engine, make_sessions, upgrade
-from service.domain import Policy, ScoreResult, record_score
-from service.models import Comment
-from service.moderators import create_moderator
+from service.infra.db import make_engine, make_sessions, upgrade
+from service.infra.models import Comment
+from service.lifecycle.active_model import register_bundle
+from service.lifecycle.assess import ScoreResult
+from service.lifecycle.moderators import create_moderator
+from service.lifecycle.policy import Policy
+from service.lifecycle.transitions import record_score
+from service.web.app import create_app
+from service.web.context import Services
 from tests.conftest import HATE_SYMBOLS, SEED
 
 HELD_POLICY = Policy(hold={"hostility": 0.5, "slur": 0.5})

@@ -8,7 +8,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from service.models import Report, Status
+from service.infra.models import Report, Status
 from tests.service.conftest import broker_messages, post_comment, score, services, stored
 
 
@@ -44,12 +44,12 @@ def test_post_commits_the_row_then_queues_the_task(app: Flask, client: FlaskClie
 
 def test_post_without_a_broker_still_answers_202_and_leaves_the_outbox_mark(
         app_config: dict[str, str], capsys: pytest.CaptureFixture) -> None:
-    from service.app import create_app
+    from service.web.app import create_app
 
     app = create_app({**app_config, "BROKER_URL": "redis://127.0.0.1:1/0"})  # nothing listens on port 1
     body = post_comment(app.test_client())
     # With Redis the task is published by a background thread after the answer; wait for its verdict.
-    assert services(app).celery.moderation_publisher.flush(timeout=30)
+    assert services(app).scoring.flush(timeout=30)
     [comment] = stored(app)
     assert comment.id == body["id"] and comment.task_sent_at is None
     logged = capsys.readouterr().err
@@ -194,8 +194,8 @@ def test_analyze_scores_with_the_active_model_and_stores_nothing(
 
 def test_analyze_follows_the_configured_hold_threshold(app_config: dict[str, str], with_model: str,
                                                        trained_bundle: Path) -> None:
-    from service.active_model import register_bundle
-    from service.app import create_app
+    from service.lifecycle.active_model import register_bundle
+    from service.web.app import create_app
 
     strict = create_app({**app_config, "MODERATION_HOLD_HOSTILITY": "0", "MODERATION_HOLD_SLUR": "0"})
     with services(strict).sessions() as session:
@@ -244,12 +244,12 @@ def test_oversized_body_is_json_413_and_stores_nothing(app: Flask, client: Flask
 def test_unexpected_errors_are_json_500_without_a_trace(app: Flask, client: FlaskClient,
                                                        monkeypatch: pytest.MonkeyPatch,
                                                        capsys: pytest.CaptureFixture) -> None:
-    import service.api.comments as comments
+    import service.web.api.comments as comments
 
     def broken(*_args, **_kwargs):
         raise RuntimeError("secret internals")
 
-    monkeypatch.setattr(comments.domain, "get_comment", broken)
+    monkeypatch.setattr(comments.store, "get_comment", broken)
     response = client.get("/api/v1/comments/1")
     error = assert_error(response, 500, "internal")
     assert "secret" not in response.get_data(as_text=True) and "Traceback" not in error["message"]

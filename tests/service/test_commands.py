@@ -16,11 +16,11 @@ from sqlalchemy import inspect, select
 from classifier.bundle import load_bundle
 from classifier.training import TrainingSources, train
 from service.cli import main
+from service.cli.run import Child, stop_all
 from service.config import load_settings
-from service.db import make_engine, make_sessions
-from service.models import ModelVersion, Moderator
-from service.moderators import verify_password
-from service.supervisor import Child, stop_all
+from service.infra.db import make_engine, make_sessions
+from service.infra.models import ModelVersion, Moderator
+from service.lifecycle.moderators import verify_password
 from tests.conftest import HATE_SYMBOLS, SEED
 
 

@@ -9,17 +9,20 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from service import domain
-from service.db import make_engine, make_sessions, upgrade
-from service.domain import Conflict, DomainError, NotFound, Policy, ScoreResult
-from service.models import Comment, Decision, Report, Status
-from service.moderators import create_moderator
+from service.infra import outbox
+from service.infra.db import make_engine, make_sessions, upgrade
+from service.infra.models import Comment, Decision, Report, Status
+from service.lifecycle import queries, store, transitions
+from service.lifecycle.assess import ScoreResult
+from service.lifecycle.errors import Conflict, DomainError, NotFound
+from service.lifecycle.moderators import create_moderator
+from service.lifecycle.policy import Policy
 
 POLICY = Policy(hold={"hostility": 0.5, "slur": 0.4})
 
 
 def _submit(session: Session, article: str = "a1", text: str = "hello", parent_id: int | None = None) -> Comment:
-    comment = domain.submit_comment(session, article_id=article, author_id="u1", author_name="Reader", text=text,
+    comment = store.submit_comment(session, article_id=article, author_id="u1", author_name="Reader", text=text,
                                     parent_id=parent_id)
     session.commit()
     return comment
@@ -33,7 +36,7 @@ def _result(hostility: float = 0.1, slur: float = 0.0, name_hostility: float = 0
 
 def _held(session: Session, hostility: float = 0.9, slur: float = 0.0) -> Comment:
     comment = _submit(session)
-    domain.record_score(session, comment.id, _result(hostility, slur), POLICY)
+    transitions.record_score(session, comment.id, _result(hostility, slur), POLICY)
     session.commit()
     assert comment.status == Status.HELD
     return comment
@@ -44,7 +47,7 @@ def test_submit_stores_a_pending_comment_with_no_task_sent(session: Session) -> 
     assert comment.id is not None
     assert comment.status == Status.PENDING
     assert comment.task_sent_at is None
-    domain.mark_task_sent(session, comment.id)
+    outbox.mark_task_sent(session, comment.id)
     session.commit()
     session.refresh(comment)
     assert comment.task_sent_at is not None
@@ -54,9 +57,9 @@ def test_mark_task_sent_after_the_worker_already_scored(sessions: sessionmaker[S
     """The worker can score between the web app's send and its outbox mark; the mark must not fail."""
     with sessions() as web, sessions() as worker:
         comment = _submit(web)
-        domain.record_score(worker, comment.id, _result(), POLICY)
+        transitions.record_score(worker, comment.id, _result(), POLICY)
         worker.commit()
-        domain.mark_task_sent(web, comment.id)  # web still holds the object at its old revision
+        outbox.mark_task_sent(web, comment.id)  # web still holds the object at its old revision
         web.commit()
         assert worker.get(Comment, comment.id) is not None
         worker.expire_all()
@@ -67,19 +70,19 @@ def test_mark_task_sent_after_the_worker_already_scored(sessions: sessionmaker[S
 def test_reply_must_exist_and_be_on_the_same_article(session: Session) -> None:
     parent = _submit(session, article="a1")
     with pytest.raises(NotFound) as missing:
-        domain.submit_comment(session, article_id="a1", author_id="u", author_name="n", text="t", parent_id=999)
+        store.submit_comment(session, article_id="a1", author_id="u", author_name="n", text="t", parent_id=999)
     assert missing.value.field == "parent_id" and missing.value.status == 404
     with pytest.raises(DomainError) as elsewhere:
-        domain.submit_comment(session, article_id="a2", author_id="u", author_name="n", text="t",
+        store.submit_comment(session, article_id="a2", author_id="u", author_name="n", text="t",
                               parent_id=parent.id)
     assert elsewhere.value.field == "parent_id" and elsewhere.value.status == 400
 
 
 def test_low_scores_publish_high_scores_hold(session: Session) -> None:
     calm, harsh, slur = _submit(session), _submit(session), _submit(session)
-    domain.record_score(session, calm.id, _result(0.1), POLICY)
-    domain.record_score(session, harsh.id, _result(0.8), POLICY)
-    domain.record_score(session, slur.id, _result(0.1, slur=0.45), POLICY)
+    transitions.record_score(session, calm.id, _result(0.1), POLICY)
+    transitions.record_score(session, harsh.id, _result(0.8), POLICY)
+    transitions.record_score(session, slur.id, _result(0.1, slur=0.45), POLICY)
     session.commit()
     assert calm.status == Status.PUBLISHED and calm.hold_reasons == []
     assert harsh.status == Status.HELD and harsh.hold_reasons == ["model:hostility"]
@@ -89,7 +92,7 @@ def test_low_scores_publish_high_scores_hold(session: Session) -> None:
 
 def test_a_hateful_username_alone_holds_the_comment(session: Session) -> None:
     comment = _submit(session)
-    domain.record_score(session, comment.id, _result(0.1, name_hostility=0.9), POLICY)
+    transitions.record_score(session, comment.id, _result(0.1, name_hostility=0.9), POLICY)
     session.commit()
     assert comment.status == Status.HELD
     assert comment.hold_reasons == ["name"]
@@ -97,12 +100,12 @@ def test_a_hateful_username_alone_holds_the_comment(session: Session) -> None:
 
 def test_record_score_is_idempotent(session: Session) -> None:
     comment = _submit(session)
-    assert domain.record_score(session, comment.id, _result(0.9), POLICY) is comment
+    assert transitions.record_score(session, comment.id, _result(0.9), POLICY) is comment
     session.commit()
     revision = comment.revision
     # A redelivered task (acks_late) must not re-judge a comment that has moved on.
-    assert domain.record_score(session, comment.id, _result(0.0), POLICY) is None
-    assert domain.record_score(session, 12345, _result(0.0), POLICY) is None
+    assert transitions.record_score(session, comment.id, _result(0.0), POLICY) is None
+    assert transitions.record_score(session, 12345, _result(0.0), POLICY) is None
     session.commit()
     assert comment.status == Status.HELD and comment.hostility == 0.9 and comment.revision == revision
 
@@ -110,7 +113,7 @@ def test_record_score_is_idempotent(session: Session) -> None:
 def test_auto_reject_over_the_reject_threshold_writes_an_audit_row(session: Session) -> None:
     policy = Policy(hold={"hostility": 0.5, "slur": 0.4}, reject={"hostility": 0.95, "slur": None})
     comment = _submit(session)
-    domain.record_score(session, comment.id, _result(0.97), policy)
+    transitions.record_score(session, comment.id, _result(0.97), policy)
     session.commit()
     assert comment.status == Status.REJECTED and comment.decided_at is not None
     decision = session.scalars(select(Decision).where(Decision.comment_id == comment.id)).one()
@@ -120,12 +123,12 @@ def test_auto_reject_over_the_reject_threshold_writes_an_audit_row(session: Sess
 
 def test_a_report_sends_a_published_comment_back_to_the_queue(session: Session) -> None:
     comment = _submit(session)
-    domain.record_score(session, comment.id, _result(0.1), POLICY)
+    transitions.record_score(session, comment.id, _result(0.1), POLICY)
     session.commit()
-    domain.report_comment(session, comment.id, reason="insulting", reporter_id="r1")
+    transitions.report_comment(session, comment.id, reason="insulting", reporter_id="r1")
     session.commit()
     assert comment.status == Status.HELD and comment.hold_reasons == ["report"] and comment.report_count == 1
-    domain.report_comment(session, comment.id, reason="again")
+    transitions.report_comment(session, comment.id, reason="again")
     session.commit()
     assert comment.hold_reasons == ["report"] and comment.report_count == 2
     assert [r.reason for r in session.scalars(select(Report))] == ["insulting", "again"]
@@ -134,21 +137,21 @@ def test_a_report_sends_a_published_comment_back_to_the_queue(session: Session) 
 def test_a_report_on_a_decided_comment_counts_but_does_not_reopen_it(session: Session) -> None:
     moderator, _ = create_moderator(session, "alice")
     comment = _held(session)
-    domain.decide(session, comment.id, moderator, "approve")
+    transitions.decide(session, comment.id, moderator, "approve")
     session.commit()
-    domain.report_comment(session, comment.id)
+    transitions.report_comment(session, comment.id)
     session.commit()
     assert comment.status == Status.APPROVED and comment.report_count == 1
     with pytest.raises(NotFound):
-        domain.report_comment(session, 999)
+        transitions.report_comment(session, 999)
 
 
 def test_decide_approves_or_rejects_with_labels(session: Session) -> None:
     moderator, _ = create_moderator(session, "alice")
     approved, rejected, defaulted = _held(session), _held(session), _held(session, 0.3, slur=0.7)
-    first = domain.decide(session, approved.id, moderator, "approve", labels=["hostility"], reason="fine")
-    second = domain.decide(session, rejected.id, moderator, "reject", labels=["slur", "hostility"])
-    third = domain.decide(session, defaulted.id, moderator, "reject", policy=POLICY)
+    first = transitions.decide(session, approved.id, moderator, "approve", labels=["hostility"], reason="fine")
+    second = transitions.decide(session, rejected.id, moderator, "reject", labels=["slur", "hostility"])
+    third = transitions.decide(session, defaulted.id, moderator, "reject", policy=POLICY)
     session.commit()
     assert approved.status == Status.APPROVED and first.labels == [] and first.reason == "fine"
     assert rejected.status == Status.REJECTED and second.labels == ["hostility", "slur"]
@@ -161,27 +164,27 @@ def test_decide_refuses_unknown_actions_and_labels(session: Session) -> None:
     moderator, _ = create_moderator(session, "alice")
     comment = _held(session)
     with pytest.raises(DomainError) as action:
-        domain.decide(session, comment.id, moderator, "delete")
+        transitions.decide(session, comment.id, moderator, "delete")
     assert action.value.field == "action"
     with pytest.raises(DomainError) as labels:
-        domain.decide(session, comment.id, moderator, "reject", labels=["spam"])
+        transitions.decide(session, comment.id, moderator, "reject", labels=["spam"])
     assert labels.value.field == "labels"
     with pytest.raises(NotFound):
-        domain.decide(session, 999, moderator, "approve")
+        transitions.decide(session, 999, moderator, "approve")
 
 
 def test_deciding_twice_is_a_conflict_naming_who_decided(session: Session) -> None:
     alice, _ = create_moderator(session, "alice")
     bob, _ = create_moderator(session, "bob")
     comment = _held(session)
-    domain.decide(session, comment.id, alice, "approve")
+    transitions.decide(session, comment.id, alice, "approve")
     session.commit()
     with pytest.raises(Conflict) as conflict:
-        domain.decide(session, comment.id, bob, "reject")
+        transitions.decide(session, comment.id, bob, "reject")
     assert conflict.value.status == 409 and "alice" in conflict.value.message
     pending = _submit(session)
     with pytest.raises(Conflict):
-        domain.decide(session, pending.id, bob, "approve")
+        transitions.decide(session, pending.id, bob, "approve")
 
 
 def test_concurrent_decisions_one_wins_the_other_conflicts(sessions: sessionmaker[Session]) -> None:
@@ -196,10 +199,10 @@ def test_concurrent_decisions_one_wins_the_other_conflicts(sessions: sessionmake
         seen_by_first = first.get(Comment, comment_id)
         seen_by_second = second.get(Comment, comment_id)
         assert seen_by_first.status == seen_by_second.status == Status.HELD
-        domain.decide(first, comment_id, first.get(type(alice), alice_id), "approve")
+        transitions.decide(first, comment_id, first.get(type(alice), alice_id), "approve")
         first.commit()
         with pytest.raises(Conflict) as conflict:
-            domain.decide(second, comment_id, second.get(type(bob), bob_id), "reject")
+            transitions.decide(second, comment_id, second.get(type(bob), bob_id), "reject")
         assert conflict.value.status == 409
     with sessions() as check:
         assert check.get(Comment, comment_id).status == Status.APPROVED
@@ -209,17 +212,17 @@ def test_concurrent_decisions_one_wins_the_other_conflicts(sessions: sessionmake
 def test_visible_comments_are_published_or_approved_oldest_first(session: Session) -> None:
     moderator, _ = create_moderator(session, "alice")
     published = _submit(session)
-    domain.record_score(session, published.id, _result(0.1), POLICY)
+    transitions.record_score(session, published.id, _result(0.1), POLICY)
     held = _held(session)
     approved = _held(session)
-    domain.decide(session, approved.id, moderator, "approve")
+    transitions.decide(session, approved.id, moderator, "approve")
     _submit(session)  # pending: not visible
     _submit(session, article="other")
     session.commit()
-    page = domain.visible_comments(session, "a1", 1, 10)
+    page = queries.visible_comments(session, "a1", 1, 10)
     assert [c.id for c in page.items] == [published.id, approved.id] and page.total == 2
     assert held.id not in [c.id for c in page.items]
-    second = domain.visible_comments(session, "a1", 2, 1)
+    second = queries.visible_comments(session, "a1", 2, 1)
     assert [c.id for c in second.items] == [approved.id] and second.total == 2
 
 
@@ -227,30 +230,30 @@ def test_queue_filters_and_sorts(session: Session) -> None:
     mild = _held(session, 0.6)
     severe = _held(session, 0.3, slur=0.95)
     reported = _submit(session, article="a2")
-    domain.record_score(session, reported.id, _result(0.1), POLICY)
-    domain.report_comment(session, reported.id)
+    transitions.record_score(session, reported.id, _result(0.1), POLICY)
+    transitions.report_comment(session, reported.id)
     session.commit()
-    by_severity = domain.moderation_queue(session)
+    by_severity = queries.moderation_queue(session)
     assert [c.id for c in by_severity.items] == [severe.id, mild.id, reported.id]
-    oldest = domain.moderation_queue(session, sort="oldest")
+    oldest = queries.moderation_queue(session, sort="oldest")
     assert [c.id for c in oldest.items] == [mild.id, severe.id, reported.id]
-    assert [c.id for c in domain.moderation_queue(session, category="slur").items] == [severe.id]
-    assert [c.id for c in domain.moderation_queue(session, reason="report").items] == [reported.id]
-    assert domain.moderation_queue(session, reason="model").total == 2
-    assert [c.id for c in domain.moderation_queue(session, article_id="a2").items] == [reported.id]
-    assert domain.moderation_queue(session, per_page=1, page=2).items[0].id == mild.id
+    assert [c.id for c in queries.moderation_queue(session, category="slur").items] == [severe.id]
+    assert [c.id for c in queries.moderation_queue(session, reason="report").items] == [reported.id]
+    assert queries.moderation_queue(session, reason="model").total == 2
+    assert [c.id for c in queries.moderation_queue(session, article_id="a2").items] == [reported.id]
+    assert queries.moderation_queue(session, per_page=1, page=2).items[0].id == mild.id
 
 
 def test_audit_log_newest_first_and_filtered(session: Session) -> None:
     alice, _ = create_moderator(session, "alice")
     bob, _ = create_moderator(session, "bob")
     first, second = _held(session), _held(session)
-    domain.decide(session, first.id, alice, "approve")
-    domain.decide(session, second.id, bob, "reject")
+    transitions.decide(session, first.id, alice, "approve")
+    transitions.decide(session, second.id, bob, "reject")
     session.commit()
-    assert [d.actor for d in domain.audit_log(session).items] == ["bob", "alice"]
-    assert [d.actor for d in domain.audit_log(session, moderator="alice").items] == ["alice"]
-    assert [d.action for d in domain.audit_log(session, action="reject").items] == ["reject"]
+    assert [d.actor for d in queries.audit_log(session).items] == ["bob", "alice"]
+    assert [d.actor for d in queries.audit_log(session, moderator="alice").items] == ["alice"]
+    assert [d.action for d in queries.audit_log(session, action="reject").items] == ["reject"]
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -278,15 +281,15 @@ def test_insert_comment_writes_the_row_the_orm_reads_back_on_either_database(any
     engine = make_engine(any_database_url)
     try:
         with autocommit.connect() as connection:
-            first = domain.insert_comment(connection, article_id="world/1", author_id="u1", author_name="Zoë 💕",
+            first = store.insert_comment(connection, article_id="world/1", author_id="u1", author_name="Zoë 💕",
                                           text="Quotes “like these” — and a NUL-free \\ backslash", task_sent=True)
-            reply = domain.insert_comment(connection, article_id="world/1", author_id="u2", author_name="R",
+            reply = store.insert_comment(connection, article_id="world/1", author_id="u2", author_name="R",
                                           text="a reply", parent_id=first.id)
             with pytest.raises(NotFound):
-                domain.insert_comment(connection, article_id="world/1", author_id="u3", author_name="R",
+                store.insert_comment(connection, article_id="world/1", author_id="u3", author_name="R",
                                       text="orphan", parent_id=reply.id + 1000)
             with pytest.raises(DomainError):
-                domain.insert_comment(connection, article_id="world/2", author_id="u3", author_name="R",
+                store.insert_comment(connection, article_id="world/2", author_id="u3", author_name="R",
                                       text="elsewhere", parent_id=first.id)
         with make_sessions(engine)() as session:  # a different connection: the rows were committed
             rows = {row.id: row for row in session.scalars(select(Comment).order_by(Comment.id))}
@@ -298,7 +301,7 @@ def test_insert_comment_writes_the_row_the_orm_reads_back_on_either_database(any
             assert rows[reply.id].parent_id == first.id and stored.hostility is None and stored.spans is None
             assert abs((_utc_naive(stored.created_at) - _utc_naive(first.created_at)).total_seconds()) < 1e-3
             # The ORM's version check works on a row written this way (the worker's next transition).
-            domain.record_score(session, first.id, _result(), POLICY)
+            transitions.record_score(session, first.id, _result(), POLICY)
             session.commit()
             assert stored.status == Status.PUBLISHED and stored.revision == 2
     finally:

@@ -10,7 +10,7 @@ from queue import Empty
 import pytest
 from kombu import Connection
 
-from service.filesystem_broker import TRANSPORT, Channel
+from service.infra.filesystem_broker import TRANSPORT, Channel
 
 
 def _connection(folder: Path) -> Connection:

@@ -8,7 +8,7 @@ from pathlib import Path
 from flask import Flask
 from flask.testing import FlaskClient
 
-from service.app import create_app
+from service.web.app import create_app
 from tests.service.conftest import services
 
 

@@ -10,11 +10,12 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import update
 
-from service.domain import ScoreResult, record_score
-from service.models import Comment, Decision, Status
-from service.moderate.render import highlight
-from service.moderate.security import safe_next
-from service.moderators import create_moderator
+from service.infra.models import Comment, Decision, Status
+from service.lifecycle.assess import ScoreResult
+from service.lifecycle.moderators import create_moderator
+from service.lifecycle.transitions import record_score
+from service.web.moderate.render import highlight
+from service.web.moderate.security import safe_next
 from tests.service.conftest import HELD_POLICY, post_comment, services, stored
 
 XSS = '<script>alert(1)</script><img src=x onerror="alert(2)"><a href="javascript:alert(3)">x</a>\u202eevil'
@@ -222,7 +223,7 @@ def test_static_files_are_served(client: FlaskClient) -> None:
 
 
 def test_daily_counts_and_the_overturned_share(app: Flask, signed_in: FlaskClient) -> None:
-    from service.moderate.stats import daily_counts
+    from service.web.moderate.stats import daily_counts
 
     kept, released = _held(app, signed_in), _held(app, signed_in)
     post_comment(signed_in, text="published later")
@@ -236,7 +237,7 @@ def test_daily_counts_and_the_overturned_share(app: Flask, signed_in: FlaskClien
 
 
 def test_chart_labels_are_escaped() -> None:
-    from service.moderate.charts import bar_chart
+    from service.web.moderate.charts import bar_chart
 
     svg = str(bar_chart(["<b>", "x"], [0, 3], "n<ame"))
     assert "<b>" not in svg and "&lt;b&gt;" in svg and 'aria-label="n&lt;ame"' in svg
@@ -251,7 +252,8 @@ def _seed_queue(app: Flask) -> dict[str, list[int]]:
     2 for the author's name, 2 reported; the ids of each kind, oldest first."""
     from datetime import UTC, datetime
 
-    from service.domain import report_comment, submit_comment
+    from service.lifecycle.store import submit_comment
+    from service.lifecycle.transitions import report_comment
 
     kinds: dict[str, list[int]] = {"hostility": [], "slur": [], "name": [], "report": []}
     plan = ([("hostility", "a1", 0.6 + i / 100, 0.0, 0.0) for i in range(12)]
@@ -279,8 +281,8 @@ def _ids(html: str) -> list[int]:
 @pytest.fixture(params=["sqlite", "postgresql"])
 def any_database_app(request: pytest.FixtureRequest, app_config: dict[str, str]) -> Iterator[Flask]:
     """The app on SQLite, then on a PostgreSQL database of its own (skipped where PostgreSQL is absent)."""
-    from service.app import create_app
-    from service.db import upgrade
+    from service.infra.db import upgrade
+    from service.web.app import create_app
     from tests.integration.conftest import postgres_database
 
     if request.param == "sqlite":
@@ -296,13 +298,13 @@ def any_database_app(request: pytest.FixtureRequest, app_config: dict[str, str])
 
 
 def test_queue_filters_run_in_sql_and_page_on_both_databases(any_database_app: Flask) -> None:
-    from service import domain
+    from service.lifecycle import queries
 
     app = any_database_app
     kinds = _seed_queue(app)
     with services(app).sessions() as session:
         def queue(**filters: object) -> list[int]:
-            page = domain.moderation_queue(session, sort="oldest", per_page=100, **filters)
+            page = queries.moderation_queue(session, sort="oldest", per_page=100, **filters)
             assert page.total == len(page.items)
             return [c.id for c in page.items]
 
@@ -315,7 +317,7 @@ def test_queue_filters_run_in_sql_and_page_on_both_databases(any_database_app: F
         march_2 = queue(category="hostility", created_from=datetime(2026, 3, 2, tzinfo=UTC),
                         created_before=datetime(2026, 3, 3, tzinfo=UTC))
         assert march_2 == kinds["hostility"][4:8]
-        second = domain.moderation_queue(session, category="hostility", sort="oldest", page=2, per_page=5)
+        second = queries.moderation_queue(session, category="hostility", sort="oldest", page=2, per_page=5)
         assert second.total == 12 and [c.id for c in second.items] == kinds["hostility"][5:10]
 
     client = app.test_client()

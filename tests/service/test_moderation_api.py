@@ -6,8 +6,8 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from service.models import Decision, Moderator
-from service.moderators import authenticate_token, create_moderator, hash_token, rotate_token, verify_password
+from service.infra.models import Decision, Moderator
+from service.lifecycle.moderators import authenticate_token, create_moderator, hash_token, rotate_token, verify_password
 from tests.service.conftest import post_comment, score, services, stored
 from tests.service.test_api import assert_error
 
@@ -55,7 +55,7 @@ def test_tokens_and_passwords_are_stored_only_as_hashes(app: Flask) -> None:
 
 
 def test_create_moderator_refuses_duplicates_and_unknown_roles(app: Flask) -> None:
-    from service.domain import Conflict, DomainError
+    from service.lifecycle.errors import Conflict, DomainError
 
     with services(app).sessions() as session:
         create_moderator(session, "carol")

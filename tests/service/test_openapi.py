@@ -37,6 +37,24 @@ def test_every_route_is_documented_and_every_documented_route_exists(app: Flask,
     assert all(path.startswith("/api/") for path, _ in served if path not in outside)
 
 
+def test_every_rate_limited_or_keyed_route_documents_its_refusals(app: Flask, client: FlaskClient) -> None:
+    # The declarations at the views (service/web/limits.py, site_keys.py) are what the document must describe.
+    paths = _document(client)["paths"]
+    missing = []
+    for rule in app.url_map.iter_rules():
+        view = app.view_functions[rule.endpoint]
+        if rule.endpoint.startswith("moderate."):
+            continue
+        for method in rule.methods - IMPLICIT:
+            responses = paths[_openapi_path(rule.rule)][method.lower()]["responses"]
+            wanted = ({"429"} if getattr(view, "rate_limits", ()) and method == "POST" else set()) | (
+                {"401", "403"} if getattr(view, "site_key_required", False) else set())
+            missing += [f"{method} {rule.rule}: {status}" for status in sorted(wanted - set(responses))]
+            if "429" in wanted and "429" in responses:
+                assert "Retry-After" in responses["429"].get("headers", {}), rule.rule
+    assert missing == []
+
+
 def test_every_operation_has_an_id_responses_and_the_error_shape(client: FlaskClient) -> None:
     document = _document(client)
     ids = []
@@ -102,7 +120,7 @@ def test_real_responses_carry_the_documented_fields(app: Flask, client: FlaskCli
 
 
 def test_limits_in_the_document_follow_the_configuration(app_config: dict[str, str]) -> None:
-    from service.app import create_app
+    from service.web.app import create_app
 
     app = create_app({**app_config, "MODERATION_MAX_TEXT": "500"})
     schemas = app.test_client().get("/api/openapi.json").get_json()["components"]["schemas"]

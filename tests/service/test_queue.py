@@ -8,7 +8,8 @@ import time
 from pathlib import Path
 
 from service.config import load_settings
-from service.queue import BATCH_MAX, SCORE_BATCH_TASK, SCORE_TASK, Publisher, make_celery
+from service.infra.broker import BATCH_MAX, SCORE_BATCH_TASK, SCORE_TASK, make_celery
+from service.infra.scoring_queue import Publisher
 
 
 def _messages(folder: Path) -> list[tuple[str, object]]:

@@ -11,10 +11,10 @@ from sqlalchemy import select
 from classifier.bundle import load_bundle
 from classifier.scoring import Scorer
 from service.config import load_settings
-from service.models import Comment, Decision, RetrainJob
-from service.moderators import create_moderator
-from service.rescore import count_to_rescore, rescore_held_comments
-from service.retrain.jobs import RETRAIN_TASK
+from service.infra.broker import RETRAIN_TASK
+from service.infra.models import Comment, Decision, RetrainJob
+from service.lifecycle.moderators import create_moderator
+from service.lifecycle.rescore import count_to_rescore, rescore_held_comments
 from tests.service.conftest import broker_messages, post_comment, score, services, stored
 
 

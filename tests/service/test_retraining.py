@@ -14,24 +14,21 @@ from sqlalchemy.orm import Session, sessionmaker
 from classifier.corpus import SOURCE_MULTIPLIER
 from classifier.datasets.examples import Example
 from classifier.datasets.loaders import load_labelled_csv
-from service import registry
-from service.active_model import register_bundle
 from service.cli import main
 from service.config import VARIABLES, load_settings
-from service.domain import Conflict, NotFound, Policy, ScoreResult, decide, record_score, submit_comment
-from service.models import Decision, ModelEvent, ModelVersion, Moderator, RetrainJob
-from service.moderators import create_moderator
-from service.retrain import gate
-from service.retrain.jobs import create_job, run_job
-from service.retrain.labels import (
-    SOURCE,
-    held_back,
-    label_values,
-    moderator_labels,
-    split_labels,
-    write_csv,
-)
-from service.retrain.pipeline import retrain
+from service.infra.models import Decision, ModelEvent, ModelVersion, Moderator, RetrainJob
+from service.lifecycle import registry
+from service.lifecycle.active_model import register_bundle
+from service.lifecycle.assess import ScoreResult
+from service.lifecycle.errors import Conflict, NotFound
+from service.lifecycle.moderators import create_moderator
+from service.lifecycle.policy import Policy
+from service.lifecycle.retrain import gate
+from service.lifecycle.retrain.jobs import create_job, run_job
+from service.lifecycle.retrain.labels import SOURCE, held_back, label_values, moderator_labels, split_labels, write_csv
+from service.lifecycle.retrain.pipeline import retrain
+from service.lifecycle.store import submit_comment
+from service.lifecycle.transitions import decide, record_score
 
 POLICY = Policy(hold={"hostility": 0.5, "slur": 0.5})
 
@@ -209,7 +206,7 @@ def test_commands(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, trained_bundl
     assert main(["models", "rollback"]) == 2
     assert capsys.readouterr().err.count("\n") == 1
     settings = load_settings()
-    from service.db import make_engine, make_sessions
+    from service.infra.db import make_engine, make_sessions
 
     engine = make_engine(settings.database_url)
     with make_sessions(engine)() as session:

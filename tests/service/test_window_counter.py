@@ -6,7 +6,7 @@ import pytest
 import redis
 from limits import parse_many
 
-from service.window_counter import WindowCounter, storage_supported
+from service.web.window_counter import WindowCounter, storage_supported
 
 MINUTE, HOUR = parse_many("2/minute;5/hour")
 

@@ -9,7 +9,8 @@ import pytest
 
 from classifier.training import TrainingSources, train
 from service.config import Settings, load_settings
-from service.db import upgrade
+from service.infra.broker import make_celery
+from service.infra.db import upgrade
 from tests.conftest import HATE_SYMBOLS, SEED
 from worker.context import WorkerContext
 
@@ -32,6 +33,6 @@ def settings(tmp_path: Path) -> Settings:
 @pytest.fixture
 def context(settings: Settings) -> Iterator[WorkerContext]:
     """The worker's per-process context, closed after the test."""
-    opened = WorkerContext(settings)
+    opened = WorkerContext(settings, make_celery(settings))
     yield opened
     opened.close()

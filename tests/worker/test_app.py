@@ -6,7 +6,7 @@ import subprocess
 import sys
 
 from service.config import Settings
-from service.queue import SCORE_TASK
+from service.infra.broker import SCORE_TASK
 from worker.app import create_worker
 
 
@@ -27,7 +27,7 @@ def test_importing_the_worker_builds_nothing_and_loads_no_web_framework() -> Non
     probe = (
         "import sys, worker.app, worker.tasks, worker.context\n"
         "print(sorted({m.split('.')[0] for m in sys.modules} & {'flask', 'werkzeug', 'gunicorn'}))\n"
-        "print(sorted(m for m in sys.modules if m.startswith('service.api') or m == 'service.app'))\n"
+        "print(sorted(m for m in sys.modules if m.startswith(('service.web', 'service.cli'))))\n"
     )
     result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
     assert result.stdout.split("\n")[:2] == ["[]", "[]"]

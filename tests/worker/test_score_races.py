@@ -7,9 +7,10 @@ from pathlib import Path
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
-from service.active_model import register_bundle
-from service.domain import report_comment, submit_comment
-from service.models import Comment, Status
+from service.infra.models import Comment, Status
+from service.lifecycle.active_model import register_bundle
+from service.lifecycle.store import submit_comment
+from service.lifecycle.transitions import report_comment
 from worker.context import WorkerContext
 from worker.tasks import score
 

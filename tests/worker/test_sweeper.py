@@ -13,10 +13,11 @@ from datetime import timedelta
 from sqlalchemy import update
 
 from service.config import Settings
-from service.db import make_engine, make_sessions
-from service.domain import claim_unsent, submit_comment
-from service.models import Comment, utcnow
-from service.queue import SCORE_TASK, make_celery
+from service.infra.broker import SCORE_TASK, make_celery
+from service.infra.db import make_engine, make_sessions
+from service.infra.models import Comment, utcnow
+from service.infra.outbox import claim_unsent
+from service.lifecycle.store import submit_comment
 from worker.sweeper import Sweeper
 from worker.tasks import model_wait_cap
 

@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import base64
+import json
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
 
-from service.active_model import NoActiveModel, register_bundle
-from service.domain import submit_comment
-from service.models import Comment, Status
+from service.infra.broker import DELIVER_TASK
+from service.infra.integration_models import WebhookDelivery
+from service.infra.models import Comment, Status
+from service.lifecycle.active_model import NoActiveModel, register_bundle
+from service.lifecycle.store import submit_comment
+from service.lifecycle.webhooks.registry import add_webhook
 from worker.context import WorkerContext
 from worker.tasks import MODEL_WAIT_MAX_SECONDS, retry_delay, score
 
@@ -78,3 +84,18 @@ def test_a_forked_process_gets_its_own_engine(context: WorkerContext) -> None:
     assert context.sessions is first, "one engine per process"
     context._pid = -1  # as if this were a child forked after the parent built its engine
     assert context.sessions is not first
+
+
+def test_the_commit_of_a_score_sends_its_webhook_event(context: WorkerContext, seed_model: Path) -> None:
+    _activate(context, seed_model)
+    with context.sessions() as session:
+        hook_id = add_webhook(session, "https://site.example/hook", ["held", "published"]).id
+        session.commit()
+    comment_id = _comment(context, "Thanks for the thoughtful article.")
+    score(context, comment_id)
+    with context.sessions() as session:
+        [delivery] = session.scalars(select(WebhookDelivery).where(WebhookDelivery.webhook_id == hook_id))
+    queued = [json.loads(path.read_text()) for path in (context.settings.broker_folder / "queue").glob("*.msg")]
+    sent = [json.loads(base64.b64decode(message["body"]))[0] for message in queued
+            if message["headers"]["task"] == DELIVER_TASK]
+    assert sent == [[delivery.id]], "queued by the commit itself: no worker, no sweep here"

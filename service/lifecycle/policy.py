@@ -1,0 +1,65 @@
+"""Policy: the thresholds that turn scores into a status, and which ones are in force.
+
+The operator's configuration comes first, the model's own choice otherwise. The worker (scoring), the web
+app (decisions, analysis, Coral) and rescoring all build their Policy here, so a comment is judged by the
+same numbers wherever it is judged. Thresholds are policy, not part of the model.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from sqlalchemy.orm import Session
+
+from service.config import Settings
+from service.infra.models import ModelVersion
+from service.lifecycle.registry import active_version
+
+CATEGORIES = ("hostility", "slur")
+"""The two heads of the classifier, and the labels a moderator can give."""
+ACTIONS = ("approve", "reject")
+"""What a moderator can do with a held comment."""
+
+
+@dataclass(frozen=True)
+class Policy:
+    """Thresholds that turn scores into a status."""
+
+    hold: Mapping[str, float | None]
+    reject: Mapping[str, float | None] = field(default_factory=dict)
+    hold_name: float = 0.9
+    """Display names are held on their own threshold: the comment thresholds do not transfer to them."""
+
+    def holds_name(self, name_scores: Mapping[str, float]) -> bool:
+        """Whether an author's display name, scored by the classifier's name rules, holds the comment."""
+        return max(name_scores[c] for c in CATEGORIES) >= self.hold_name
+
+    def over(self, scores: Mapping[str, float], limits: Mapping[str, float | None]) -> list[str]:
+        """Categories whose score is at or over its limit (a missing or None limit never triggers)."""
+        return [c for c in CATEGORIES if limits.get(c) is not None and scores[c] >= limits[c]]
+
+
+def policy_for(settings: Settings, thresholds: Mapping[str, float]) -> Policy:
+    """The Policy for ``settings`` given a model's ``thresholds`` (e.g. ``Scorer.thresholds``).
+
+    A hold threshold set in the configuration wins over the model's (``is None``, not falsiness: 0.0
+    is a legitimate "hold everything"); auto-reject is off unless configured.
+    """
+    hold = {
+        "hostility": settings.hold_hostility if settings.hold_hostility is not None else thresholds.get("hostility"),
+        "slur": settings.hold_slur if settings.hold_slur is not None else thresholds.get("slur"),
+    }
+    reject = {"hostility": settings.reject_hostility, "slur": settings.reject_slur}
+    return Policy(hold=hold, reject=reject, hold_name=settings.hold_name)
+
+
+def registry_thresholds(session: Session, version: str | None = None) -> dict[str, float]:
+    """Thresholds recorded in the registry for ``version`` (falling back to the active version), or ``{}``.
+
+    Lets a decision be judged by the thresholds of the model that scored the comment without loading
+    that model's bundle.
+    """
+    found = session.get(ModelVersion, version) if version else None
+    found = found or active_version(session)
+    return dict(found.thresholds) if found is not None else {}

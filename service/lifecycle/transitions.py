@@ -1,0 +1,170 @@
+"""The comment lifecycle: every state transition goes through here, nowhere else.
+
+pending → published | held | rejected (auto-reject); published → held (reader reports);
+held → approved | rejected (a moderator, or "model" when a better model releases it).
+
+Functions take a Session and never commit: the caller (a view, a task, a command) commits, and only then
+is work enqueued, so a task never runs before its row exists. Each transition writes its webhook events
+to the outbox in the same transaction (service.lifecycle.webhooks.outbox); the commit itself sends them
+(dispatch_on_commit, hooked where session factories are built). Neither Flask nor Celery is imported here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
+
+from service.config import Settings
+from service.infra.models import Comment, Decision, Moderator, Report, Status, utcnow
+from service.lifecycle.assess import ScoreResult
+from service.lifecycle.errors import Conflict, DomainError
+from service.lifecycle.policy import ACTIONS, CATEGORIES, Policy, policy_for, registry_thresholds
+from service.lifecycle.store import get_comment
+from service.lifecycle.webhooks import outbox
+
+
+def _scores(result: ScoreResult) -> dict[str, float]:
+    return {"hostility": result.hostility, "slur": result.slur}
+
+
+def _store_scores(comment: Comment, result: ScoreResult, policy: Policy) -> list[str]:
+    """Write ``result`` onto the comment; return the hold reasons its scores and name give under ``policy``."""
+    comment.hostility, comment.slur = result.hostility, result.slur
+    comment.name_hostility, comment.name_slur = result.name_hostility, result.name_slur
+    comment.spans = [dict(span) for span in result.spans]
+    comment.model_version = result.model_version
+    comment.scored_at = utcnow()
+    reasons = [f"model:{category}" for category in policy.over(_scores(result), policy.hold)]
+    if policy.holds_name({"hostility": result.name_hostility, "slur": result.name_slur}):
+        reasons.append("name")
+    return reasons
+
+
+def record_score(session: Session, comment_id: int, result: ScoreResult, policy: Policy) -> Comment | None:
+    """Store scores and publish, hold or auto-reject. Idempotent: a comment past pending is left alone."""
+    comment = session.get(Comment, comment_id)
+    if comment is None or comment.status != Status.PENDING:
+        return None
+    reasons = _store_scores(comment, result, policy)
+    rejected = policy.over(_scores(result), policy.reject)
+    if rejected:
+        comment.status = Status.REJECTED
+        comment.hold_reasons = reasons
+        comment.decided_at = comment.scored_at
+        session.add(_audit(comment, None, "model", "reject", rejected, "auto-reject threshold"))
+    elif reasons:
+        comment.status = Status.HELD
+        comment.hold_reasons = reasons
+    else:
+        comment.status = Status.PUBLISHED
+        comment.hold_reasons = []
+    outbox.emit(session, comment)  # webhooks: written in this transaction, sent once it commits
+    return comment
+
+
+def report_comment(session: Session, comment_id: int, reason: str = "", reporter_id: str | None = None) -> Comment:
+    """A reader's report. A published comment goes back to the queue; a decided one stays decided."""
+    comment = get_comment(session, comment_id)
+    session.add(Report(comment_id=comment.id, reason=reason, reporter_id=reporter_id))
+    comment.report_count = (comment.report_count or 0) + 1
+    if comment.status == Status.PUBLISHED:
+        comment.status = Status.HELD
+        comment.hold_reasons = [*(comment.hold_reasons or []), "report"]
+        outbox.emit(session, comment)
+    elif comment.status == Status.HELD and "report" not in (comment.hold_reasons or []):
+        comment.hold_reasons = [*(comment.hold_reasons or []), "report"]
+    return comment
+
+
+def _audit(comment: Comment, moderator: Moderator | None, actor: str, action: str, labels: Sequence[str],
+           reason: str) -> Decision:
+    return Decision(
+        comment_id=comment.id, moderator_id=moderator.id if moderator else None, actor=actor, action=action,
+        labels=list(labels), reason=reason, hostility=comment.hostility, slur=comment.slur,
+        model_version=comment.model_version,
+    )
+
+
+def decide(
+    session: Session, comment_id: int, moderator: Moderator, action: str,
+    labels: Sequence[str] | None = None, reason: str = "", policy: Policy | None = None,
+) -> Decision:
+    """A moderator approves or rejects a held comment; the decision is also a training label.
+
+    Approve means "neither hostile nor a slur". Reject takes the labels given, or, when none are
+    given, the categories whose scores reached the hold threshold. Deciding a comment that is not
+    held (already decided, or never queued) is a Conflict naming who decided it, never an overwrite.
+    """
+    if action not in ACTIONS:
+        raise DomainError(f"action must be one of {', '.join(ACTIONS)}", "action")
+    unknown = sorted(set(labels or ()) - set(CATEGORIES))
+    if unknown:
+        raise DomainError(f"unknown label(s): {', '.join(unknown)}", "labels")
+    comment = get_comment(session, comment_id)
+    if comment.status != Status.HELD:
+        last = session.scalars(
+            select(Decision).where(Decision.comment_id == comment.id).order_by(Decision.id.desc()).limit(1)
+        ).first()
+        who = f" by {last.actor} at {last.created_at:%Y-%m-%d %H:%M:%S}" if last else ""
+        raise Conflict(f"comment {comment.id} is {comment.status}{who}, not held", "id")
+    if action == "approve":
+        chosen: list[str] = []
+    elif labels:
+        chosen = [c for c in CATEGORIES if c in labels]
+    else:
+        scores = {"hostility": comment.hostility or 0.0, "slur": comment.slur or 0.0}
+        chosen = policy.over(scores, policy.hold) if policy else []
+    comment.status = Status.APPROVED if action == "approve" else Status.REJECTED
+    comment.decided_at = utcnow()
+    decision = _audit(comment, moderator, moderator.name, action, chosen, reason)
+    session.add(decision)
+    try:
+        session.flush()  # the revision check: a concurrent decision makes this UPDATE match no row
+    except StaleDataError as error:
+        session.rollback()
+        raise Conflict(f"comment {comment_id} was just decided by another moderator", "id") from error
+    outbox.emit(session, comment)
+    return decision
+
+
+def decide_by_moderator(session: Session, settings: Settings, comment_id: int, moderator: Moderator, action: str,
+                        labels: Sequence[str] | None = None, reason: str = "") -> Decision:
+    """A moderator's decision as the API and the workbench both make it (see :func:`decide`).
+
+    A reject without labels takes the categories that reached the hold thresholds of the model that scored
+    the comment (configuration first), the numbers the worker held it by; the registry has them without
+    loading that model's bundle.
+    """
+    comment = get_comment(session, comment_id)
+    policy = policy_for(settings, registry_thresholds(session, comment.model_version))
+    return decide(session, comment_id, moderator, action, labels=labels, reason=reason, policy=policy)
+
+
+def rescore_held(session: Session, comment_id: int, result: ScoreResult, policy: Policy) -> str | None:
+    """Rescore a held comment with (usually) a newer model; release it if nothing holds it any more.
+
+    Reasons are recomputed from the new scores and the name; a reader's report keeps holding it (only a
+    moderator answers a report). A release publishes the comment and is logged as approved by "model",
+    not by a moderator (so it is never taken for a moderator's label). Never auto-rejects. Returns
+    "released", "held", or None when the comment is not held (e.g. a moderator decided it meanwhile).
+    """
+    comment = session.get(Comment, comment_id)
+    if comment is None or comment.status != Status.HELD:
+        return None
+    reasons = _store_scores(comment, result, policy)
+    if "report" in (comment.hold_reasons or []):
+        reasons.append("report")
+    comment.hold_reasons = reasons
+    if reasons:
+        return "held"
+    comment.status = Status.PUBLISHED
+    comment.decided_at = comment.scored_at
+    session.add(_audit(comment, None, "model", "approve", [],
+                       f"released by model {result.model_version} on rescoring"))
+    outbox.emit(session, comment)
+    return "released"
+
+

@@ -1,0 +1,81 @@
+"""The site's side of the API: submit a comment, read it back, list an article's comments, report one."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, jsonify, url_for
+from werkzeug.routing import PathConverter
+
+from service.lifecycle import queries, store, transitions
+from service.web.api.serialize import comment_detail, comment_public, page_json
+from service.web.context import db_session, services
+from service.web.limits import rate_limited
+from service.web.site_keys import site_key_required
+from service.web.validation import (
+    COMMENT_ID_RULE,
+    external_id,
+    json_object,
+    pagination,
+    parse_new_comment,
+    parse_report,
+)
+
+blueprint = Blueprint("comments", __name__, url_prefix="/api/v1")
+
+
+class ArticleIdConverter(PathConverter):
+    """Werkzeug's ``path``, except that the id may start with "/": sites often use their URL path as the id."""
+
+    regex = ".+?"
+    part_isolating = False  # the id spans several path segments (Werkzeug guesses from a "/" in the regex)
+
+
+# Recorded before the routes below, so the converter exists when their rules are added to the app's map.
+blueprint.record_once(lambda state: state.app.url_map.converters.setdefault("article_id", ArticleIdConverter))
+
+
+@blueprint.post("/comments")
+@site_key_required
+@rate_limited("comments")
+def submit_comment() -> tuple[Response, int, dict[str, str]]:
+    """Store a comment as pending and queue its scoring; 202 whether or not the broker took the task."""
+    found = services()
+    new = parse_new_comment(json_object(), found.settings.max_text_length)
+    # The comment is one INSERT (after a read of the parent, for a reply), atomic on its own: run in
+    # autocommit mode it needs no BEGIN and COMMIT round trips, and on a bare connection it skips the
+    # Session's bookkeeping; this is the busiest request. The outbox mark is written in that same statement,
+    # and the row is committed before the task is sent: the worker must find it when the task arrives.
+    with found.autocommit.connect() as connection:
+        comment = store.insert_comment(
+            connection, article_id=new.article_id, author_id=new.author_id, author_name=new.author_name,
+            text=new.text, parent_id=new.parent_id, task_sent=True,
+        )
+    found.scoring.submit(comment.id)  # inline or by a background thread; a refusal leaves it to the sweeper
+    location = url_for("comments.get_comment", comment_id=comment.id)
+    return jsonify(comment_public(comment)), 202, {"Location": location}
+
+
+@blueprint.get(f"/comments/{COMMENT_ID_RULE}")
+def get_comment(comment_id: int) -> Response:
+    """A comment with its status, scores, spans and moderation state."""
+    return jsonify(comment_detail(store.get_comment(db_session(), comment_id)))
+
+
+# merge_slashes off: an article id may begin with or hold "//" (a site's URL path, say); Werkzeug would
+# otherwise redirect to the id without them, which is another article.
+@blueprint.get("/articles/<article_id:article_id>/comments", merge_slashes=False)
+def article_comments(article_id: str) -> Response:
+    """Published and approved comments of an article, oldest first, one page at a time."""
+    article_id = external_id(article_id, "article_id")
+    page, per_page = pagination(services().settings.page_size)
+    return jsonify(page_json(queries.visible_comments(db_session(), article_id, page, per_page), comment_public))
+
+
+@blueprint.post(f"/comments/{COMMENT_ID_RULE}/reports")
+@rate_limited("reports")
+def report_comment(comment_id: int) -> tuple[Response, int]:
+    """A reader reports a comment; a published one goes back to the moderation queue."""
+    report = parse_report(json_object(allow_empty=True))
+    session = db_session()
+    comment = transitions.report_comment(session, comment_id, reason=report.reason, reporter_id=report.reporter_id)
+    session.commit()
+    return jsonify({"comment_id": comment.id, "status": comment.status, "report_count": comment.report_count}), 201

@@ -1,0 +1,74 @@
+"""JSON forms of the models. One function per shape, so the OpenAPI schemas have one thing to describe."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+from service.infra.models import Comment, Decision
+from service.lifecycle.queries import Page
+from service.lifecycle.store import InsertedComment
+
+
+def iso(value: datetime | None) -> str | None:
+    """ISO 8601 in UTC with a ``Z``; SQLite hands back naive datetimes, which are UTC by construction."""
+    if value is None:
+        return None
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
+def comment_public(comment: Comment | InsertedComment) -> dict[str, object]:
+    """What a site renders: no scores, no moderation detail."""
+    return {
+        "id": comment.id,
+        "article_id": comment.article_id,
+        "parent_id": comment.parent_id,
+        "author": {"id": comment.author_id, "name": comment.author_name},
+        "text": comment.text,
+        "status": comment.status,
+        "created_at": iso(comment.created_at),
+    }
+
+
+def comment_detail(comment: Comment) -> dict[str, object]:
+    """A comment with its scores, spans and moderation state."""
+    return {
+        **comment_public(comment),
+        "scores": {
+            "hostility": comment.hostility,
+            "slur": comment.slur,
+            "name_hostility": comment.name_hostility,
+            "name_slur": comment.name_slur,
+        },
+        "spans": comment.spans or [],
+        "model_version": comment.model_version,
+        "hold_reasons": comment.hold_reasons or [],
+        "report_count": comment.report_count or 0,
+        "scored_at": iso(comment.scored_at),
+        "decided_at": iso(comment.decided_at),
+    }
+
+
+def decision_json(decision: Decision) -> dict[str, object]:
+    """One row of the audit log."""
+    return {
+        "id": decision.id,
+        "comment_id": decision.comment_id,
+        "actor": decision.actor,
+        "moderator_id": decision.moderator_id,
+        "action": decision.action,
+        "labels": list(decision.labels or []),
+        "reason": decision.reason or "",
+        "hostility": decision.hostility,
+        "slur": decision.slur,
+        "model_version": decision.model_version,
+        "created_at": iso(decision.created_at),
+    }
+
+
+def page_json(page: Page, item: Callable[[object], dict[str, object]]) -> dict[str, object]:
+    """``{"items", "page", "per_page", "total"}``."""
+    return {"items": [item(row) for row in page.items], "page": page.page, "per_page": page.per_page,
+            "total": page.total}

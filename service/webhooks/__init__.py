@@ -1,8 +1,0 @@
-"""Webhooks: sites register URLs to be told, with a signed POST, when a comment is held, published,
-approved or rejected.
-
-- ``outbox``: the domain writes one delivery row per subscribed webhook in the transition's transaction;
-  the caller sends them to the worker after committing.
-- ``registry``: add, list and remove webhooks (the `moderation webhooks` command).
-- ``delivery``: signing and one delivery attempt, with retries and backoff recorded on the row.
-"""
