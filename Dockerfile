@@ -11,7 +11,9 @@ COPY pyproject.toml README.md /src/
 COPY classifier /src/classifier
 COPY service /src/service
 COPY worker /src/worker
-RUN pip install /src && rm -rf /src
+# PyTorch from its CPU-only index first: PyPI's Linux wheel carries CUDA (gigabytes this image never uses).
+RUN pip install --index-url https://download.pytorch.org/whl/cpu torch==2.13.0 \
+    && pip install /src && rm -rf /src
 
 # The seed set and word lists are data, not code: they live outside the package, so say where.
 COPY data /app/data

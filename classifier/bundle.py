@@ -25,13 +25,17 @@ import skops
 import skops.io as skops_io
 
 from classifier.datasets.catalogue import sha256_file
+from classifier.ensemble import EnsembleClassifier
 from classifier.model import CommentClassifier
 
 MODEL_FILE = "model.skops"
 METADATA_FILE = "metadata.json"
 REPORT_FILE = "report.json"
 PLOT_FILE = "report.png"
-TRUSTED_TYPES = ["classifier.model.CommentClassifier"]
+TRUSTED_TYPES = ["classifier.ensemble.EnsembleClassifier", "classifier.model.CommentClassifier"]
+ENCODER_CACHE = ".encoders"
+"""Folder beside the bundles for encoder graphs and cached vectors (derived files, rebuilt when missing)."""
+Model = EnsembleClassifier | CommentClassifier
 
 
 class BundleError(Exception):
@@ -42,7 +46,7 @@ class BundleError(Exception):
 class Bundle:
     """A loaded model with the metadata it was saved with."""
 
-    model: CommentClassifier
+    model: Model
     metadata: dict
     path: Path
 
@@ -70,14 +74,27 @@ def library_versions() -> dict[str, str]:
         "scipy": scipy.__version__,
         "scikit-learn": sklearn.__version__,
         "skops": skops.__version__,
+        **_encoder_libraries(),
     }
+
+
+def _encoder_libraries() -> dict[str, str]:
+    from importlib import metadata
+
+    versions = {}
+    for package in ("onnxruntime", "tokenizers", "torch"):
+        try:
+            versions[package] = metadata.version(package)
+        except metadata.PackageNotFoundError:
+            continue
+    return versions
 
 
 def _write_json(path: Path, data: dict) -> None:
     path.write_text(json.dumps(data, indent=2, ensure_ascii=False, sort_keys=False) + "\n", encoding="utf-8")
 
 
-def save_bundle(model: CommentClassifier, metadata: dict, models_dir: Path, report: dict | None = None) -> Path:
+def save_bundle(model: Model, metadata: dict, models_dir: Path, report: dict | None = None) -> Path:
     """Write a bundle folder atomically (a half-written bundle is never visible) and return it."""
     version = metadata["version"]
     models_dir.mkdir(parents=True, exist_ok=True)
@@ -111,8 +128,12 @@ def read_metadata(path: Path) -> dict:
         raise BundleError(f"unreadable {METADATA_FILE} in {folder}: {error}") from error
 
 
-def load_bundle(path: Path, expected_sha256: str | None = None) -> Bundle:
-    """Load a bundle folder, refusing a model file whose sha256 differs from its metadata or the registry."""
+def load_bundle(path: Path, expected_sha256: str | None = None, cache_dir: Path | None = None) -> Bundle:
+    """Load a bundle folder, refusing a model file whose sha256 differs from its metadata or the registry.
+
+    ``cache_dir`` is where the encoder's graph is kept (built there on first use); by default the
+    models directory's ENCODER_CACHE folder.
+    """
     folder = path if path.is_dir() else path.parent
     metadata = read_metadata(folder)
     model_path = folder / metadata.get("model_file", MODEL_FILE)
@@ -126,8 +147,10 @@ def load_bundle(path: Path, expected_sha256: str | None = None) -> Bundle:
         model = skops_io.load(model_path, trusted=TRUSTED_TYPES)
     except Exception as error:  # skops raises many types for a hostile or corrupt file; all mean "refuse"
         raise BundleError(f"cannot load {model_path}: {error}") from error
-    if not isinstance(model, CommentClassifier):
-        raise BundleError(f"{model_path} holds a {type(model).__name__}, not a CommentClassifier")
+    if not isinstance(model, EnsembleClassifier | CommentClassifier):
+        raise BundleError(f"{model_path} holds a {type(model).__name__}, not a comment model")
+    if isinstance(model, EnsembleClassifier):
+        model.use_cache_dir(cache_dir or folder.parent / ENCODER_CACHE)
     return Bundle(model=model, metadata=metadata, path=folder)
 
 

@@ -39,6 +39,8 @@ class ClassifierDefaults:
     models_dir: Path
     seed_path: Path
     hate_symbols_path: Path
+    encoder_cache_dir: Path | None = None
+    """Where the encoder's graph and cached vectors are kept (None: beside the bundles)."""
 
 
 def register(commands: argparse._SubParsersAction, defaults: ClassifierDefaults) -> None:
@@ -49,6 +51,8 @@ def register(commands: argparse._SubParsersAction, defaults: ClassifierDefaults)
                                    "(repeatable: one directory plus any CSVs; default: the datasets directory)")
     train_parser.add_argument("--out", type=Path, default=defaults.models_dir, help="models directory")
     train_parser.add_argument("--seed", type=Path, default=defaults.seed_path, help="seed CSV or folder of CSVs")
+    train_parser.add_argument("--rows-per-source", type=_positive_int, default=None, metavar="N",
+                              help="train on at most N rows of each dataset: minutes instead of ten, a weaker model")
     train_parser.set_defaults(handler=lambda args: run_train(args, defaults))
 
     score_parser = commands.add_parser("score", help="score JSON lines {id, text} from stdin")
@@ -73,6 +77,16 @@ def register(commands: argparse._SubParsersAction, defaults: ClassifierDefaults)
     status_parser.set_defaults(handler=lambda args: run_status(args))
 
 
+def _positive_int(value: str) -> int:
+    try:
+        number = int(value)
+    except ValueError:
+        number = 0
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a positive whole number")
+    return number
+
+
 def _bundle_path(requested: Path | None, defaults: ClassifierDefaults) -> Path:
     path = requested or latest_bundle(defaults.models_dir)
     if path is None:
@@ -82,12 +96,12 @@ def _bundle_path(requested: Path | None, defaults: ClassifierDefaults) -> Path:
 
 def _load(requested: Path | None, defaults: ClassifierDefaults):
     try:
-        return load_bundle(_bundle_path(requested, defaults))
+        return load_bundle(_bundle_path(requested, defaults), cache_dir=defaults.encoder_cache_dir)
     except BundleError as error:
         raise UsageError(str(error)) from error
 
 
-def train_with_progress(sources: TrainingSources, out: Path) -> TrainResult:
+def train_with_progress(sources: TrainingSources, out: Path, cache_dir: Path | None = None) -> TrainResult:
     """Train into ``out`` with the datasets found and a progress bar on stderr (`train`, `run`).
 
     Prints which datasets were found, the bar, a warning when the model is a demo, and the headline
@@ -107,7 +121,7 @@ def train_with_progress(sources: TrainingSources, out: Path) -> TrainResult:
         stages.update(1)
 
     try:
-        result = train(sources, out, progress)
+        result = train(sources, out, progress, cache_dir=cache_dir)
     except ValueError as error:
         raise UsageError(str(error)) from error
     finally:
@@ -139,8 +153,8 @@ def run_train(args: argparse.Namespace, defaults: ClassifierDefaults) -> int:
         except (KeyError, ValueError, UnicodeDecodeError) as error:
             raise UsageError(f"{path}: not a labelled CSV with columns text,hostility,slur ({error})") from error
     datasets = folders[0] if folders else defaults.datasets_dir
-    sources = TrainingSources(datasets, args.seed, defaults.hate_symbols_path, labelled)
-    result = train_with_progress(sources, args.out)
+    sources = TrainingSources(datasets, args.seed, defaults.hate_symbols_path, labelled, args.rows_per_source)
+    result = train_with_progress(sources, args.out, defaults.encoder_cache_dir)
     print(result.path)
     return 0
 

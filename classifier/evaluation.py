@@ -16,7 +16,23 @@ from sklearn.metrics import (
     roc_auc_score,
 )
 
-from classifier.datasets.examples import HEADS
+from classifier.bias_metrics import bias_metrics, group_membership
+from classifier.datasets.examples import HEADS, Example
+
+ORDINARY_SOURCES = frozenset({
+    "civil_comments_test_split_samples", "jigsaw_toxic_comment_2018_excerpt20k",
+    "wiki_talk_in_context_pavlopoulos2020", "wiki_toxicity_identity_dixon2018", "fox_news_comments_gao2017",
+    "toxic_spans_civil_comments_pavlopoulos2022",
+})
+"""Sources whose clean rows look like a site's ordinary traffic (news and discussion comments), unlike
+the hate-speech sets' clean rows, which are hard cases picked from extremist forums."""
+HOLD_BUDGET = {"hostility": 0.02, "slur": 0.01}
+"""Share of ordinary clean comments each head may hold at its default threshold. A false hold is as
+much a failure as a miss: a site that sees one benign comment in five held stops using the queue."""
+THRESHOLD_RULE = (
+    "per head, the score that at most HOLD_BUDGET (hostility 2%, slur 1%) of the ordinary clean comments "
+    "(news and discussion sources) in a held-back calibration share of the training rows reach"
+)
 
 
 def _known(labels: np.ndarray, column: int) -> np.ndarray:
@@ -37,6 +53,40 @@ def choose_thresholds(labels: np.ndarray, scores: np.ndarray, weights: np.ndarra
         f1 = 2 * precision * recall / np.maximum(precision + recall, 1e-12)
         thresholds[head] = float(cuts[int(np.argmax(f1[:-1]))])
     return thresholds
+
+
+def hold_thresholds(labels: np.ndarray, scores: np.ndarray, sources: list[str]) -> dict[str, float]:
+    """Default hold thresholds by THRESHOLD_RULE; where no ordinary clean rows are known (a seed-only
+    demo model), the best-F1 cut instead."""
+    fallback = choose_thresholds(labels, scores)
+    ordinary = np.isin(np.asarray(sources), list(ORDINARY_SOURCES))
+    thresholds = {}
+    clean = ordinary & (labels[:, 0] == 0)  # nothing to hold on either head (a slur is always hostile)
+    for column, head in enumerate(HEADS):
+        if clean.sum() < 100:
+            thresholds[head] = fallback[head]
+            continue
+        thresholds[head] = float(np.quantile(scores[clean, column], 1 - HOLD_BUDGET[head], method="higher"))
+    return thresholds
+
+
+def hold_scores(scores: np.ndarray, thresholds: dict[str, float]) -> np.ndarray:
+    """One number per comment that orders comments the way holding does: the largest score/threshold."""
+    return np.max(scores / np.array([thresholds[head] for head in HEADS]), axis=1)
+
+
+def group_report(examples: list[Example], labels: np.ndarray, scores: np.ndarray,
+                 thresholds: dict[str, float]) -> dict[str, dict]:
+    """Subgroup ROC-AUC, BPSN and BNSP per identity group (`bias_metrics`) on labelled rows.
+
+    A row's label is its slur label where the source gives one, else its hostility label (a comment to
+    hold or not); its score is the hold score, so the figures judge what a moderator would see.
+    """
+    flag = np.where(np.isnan(labels[:, 1]), labels[:, 0], labels[:, 1])
+    known = ~np.isnan(flag)
+    rows = [example for example, keep in zip(examples, known, strict=True) if keep]
+    membership = group_membership([e.text for e in rows], [e.targets for e in rows])
+    return bias_metrics(flag[known].astype(int), hold_scores(scores[known], thresholds), membership)
 
 
 def head_metrics(y: np.ndarray, s: np.ndarray, threshold: float) -> dict[str, object]:

@@ -9,7 +9,6 @@ a few plain arrays that load in milliseconds and never grow with the training da
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 
 import numpy as np
 from scipy import sparse
@@ -19,27 +18,12 @@ from sklearn.linear_model import LogisticRegression
 from classifier.datasets.examples import HEADS
 from classifier.features import FeatureIndexer, segment_sums
 from classifier.normalize import normalize, tokenize
+from classifier.spans import Span, Word, choose_spans
 from classifier.weight_table import WeightTable
 from classifier.words import words
 
-SPAN_MIN_SHARE = 0.12
-"""A token is named as a reason only if it carries at least this share of the positive evidence."""
 SPAN_MIN_PROBABILITY = 0.2
 """Below this score there is nothing to explain; listing "reasons" for a clean comment misleads."""
-
-
-@dataclass(frozen=True, slots=True)
-class Span:
-    """A stretch of the original text that drove one head's score."""
-
-    label: str
-    begin: int
-    end: int
-    score: float
-
-    def as_dict(self) -> dict[str, object]:
-        """JSON-ready form: ``{"label", "begin", "end", "score"}``."""
-        return {"label": self.label, "begin": self.begin, "end": self.end, "score": round(self.score, 4)}
 
 
 _EMPTY = 1e-12
@@ -175,7 +159,11 @@ class CommentClassifier(BaseEstimator):
         """Calibrated probabilities, ``(n, 2)`` in HEADS order."""
         return self._calibrated(self.decision_function(texts))
 
-    def _token_logits(self, text: str):
+    def normalised(self, texts: Sequence[str]) -> list[str]:
+        """The texts as the model reads them (`normalize`): what the encoder is given too."""
+        return [normalize(text).text for text in texts]
+
+    def token_logits(self, text: str):
         """Normalised form, located tokens, document logits and per-token logit contributions."""
         norm = normalize(text)
         located = tokenize(norm.text)
@@ -193,28 +181,25 @@ class CommentClassifier(BaseEstimator):
 
     def contributions(self, text: str) -> list[tuple[int, int, np.ndarray]]:
         """Per token: original ``(begin, end)`` and its exact contribution to each head's logit."""
-        norm, located, _, per_token = self._token_logits(text)
+        norm, located, _, per_token = self.token_logits(text)
         return [(*norm.to_original(begin, end), per_token[index]) for index, (_, begin, end) in enumerate(located)]
 
-    def explain(self, text: str) -> tuple[np.ndarray, list[Span]]:
-        """Scores of one text and the spans of the original text that drove each head's score.
+    def words(self, text: str) -> tuple[np.ndarray, list[Word]]:
+        """Calibrated logits of one text and each word's exact share of them.
 
-        A token's contribution to a head's logit is exact: the document vector is the sum of the
-        tokens' feature rows, so each feature's weight is split between the tokens that own it. A
-        span's score is the head's probability times the token's share of the positive evidence.
+        The document vector is the sum of the tokens' feature rows, so each feature's weight is split
+        between the tokens that own it; calibration scales every share by the head's slope.
         """
-        norm, located, logits, per_token = self._token_logits(text)
-        scores = self._calibrated(logits)
-        spans = []
-        for column, head in enumerate(HEADS):
-            if scores[column] < SPAN_MIN_PROBABILITY or not located:
-                continue
-            contributions = per_token[:, column]
-            positive = contributions[contributions > 0].sum()
-            if positive <= 0:
-                continue
-            for (_, begin, end), share in zip(located, contributions / positive, strict=True):
-                if share >= SPAN_MIN_SHARE:
-                    original_begin, original_end = norm.to_original(begin, end)
-                    spans.append(Span(head, original_begin, original_end, float(share * scores[column])))
-        return scores, spans
+        norm, located, logits, per_token = self.token_logits(text)
+        slope, offset = self.calibration_[:, 0], self.calibration_[:, 1]
+        words = [Word(*norm.to_original(begin, end), form, per_token[index] * slope)
+                 for index, (form, begin, end) in enumerate(located)]
+        return logits * slope + offset, words
+
+    def explain(self, text: str) -> tuple[np.ndarray, list[Span]]:
+        """Scores of one text and the spans that drove each head scoring at least SPAN_MIN_PROBABILITY."""
+        logits, words = self.words(text)
+        scores = 1.0 / (1.0 + np.exp(-logits))
+        scores[0] = max(scores[0], scores[1])
+        heads = [(column, head) for column, head in enumerate(HEADS) if scores[column] >= SPAN_MIN_PROBABILITY]
+        return scores, choose_spans(words, scores, heads)

@@ -10,10 +10,14 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from itertools import pairwise
 
+import numpy as np
+
 from classifier.bundle import Bundle
 from classifier.datasets.examples import HEADS
+from classifier.ensemble import EnsembleClassifier
 from classifier.lexicon import AMBIGUOUS_SYMBOL
-from classifier.model import SPAN_MIN_PROBABILITY, Span
+from classifier.model import SPAN_MIN_PROBABILITY
+from classifier.spans import Span, choose_spans
 from classifier.words import words
 
 
@@ -36,6 +40,9 @@ class Score:
         }
 
 
+EXPLAIN_FROM = 0.5
+"""A comment that is not held still gets spans for a head at half its threshold or more (the analyze
+API and Perspective's span scores show them); below that there is nothing worth pointing at."""
 NAME_SYMBOL_SCORE = 0.99
 """Slur score of a display name holding an unambiguous hate symbol ("1488", "kkk", "rahowa")."""
 NAME_SLUR_SCORE = 0.95
@@ -68,10 +75,21 @@ class Scorer:
     def _flagged(self, hostility: float, slur: float) -> bool:
         return hostility >= self.thresholds["hostility"] or slur >= self.thresholds["slur"]
 
+    def _explained_heads(self, probabilities: np.ndarray) -> list[tuple[int, str]]:
+        """Which heads' spans to show: of a held comment, the heads that held it; else those near theirs."""
+        over = [(c, h) for c, h in enumerate(HEADS) if probabilities[c] >= self.thresholds[h]]
+        if over:
+            return over
+        return [(c, h) for c, h in enumerate(HEADS)
+                if probabilities[c] >= max(SPAN_MIN_PROBABILITY, EXPLAIN_FROM * self.thresholds[h])]
+
     def score(self, text: str) -> Score:
-        """Scores and spans of one text."""
-        scores, spans = self.bundle.model.explain(text)
-        hostility, slur = float(scores[HEADS.index("hostility")]), float(scores[HEADS.index("slur")])
+        """Scores and spans of one text (spans of the model that decided, see `_explained_heads`)."""
+        logits, words = self.bundle.model.words(text)
+        probabilities = 1.0 / (1.0 + np.exp(-logits))
+        probabilities[0] = max(probabilities[0], probabilities[1])  # a slur is a kind of hostility
+        spans = choose_spans(words, probabilities, self._explained_heads(probabilities))
+        hostility, slur = float(probabilities[HEADS.index("hostility")]), float(probabilities[HEADS.index("slur")])
         return Score(hostility, slur, self._flagged(hostility, slur), tuple(spans))
 
     def score_name(self, name: str) -> Score:
@@ -99,11 +117,18 @@ class Scorer:
         return Score(slur, slur, self._flagged(slur, slur), ())
 
     def score_many(self, texts: Sequence[str]) -> list[Score]:
-        """Scores of many texts in one pass; spans are worked out only where a score calls for them."""
+        """Scores of many texts; spans are worked out only where a score calls for them.
+
+        With an encoder in the model each text costs one encoder run either way, and `score` gets the
+        spans from that same run, so every text goes through it; a lexical-only model scores the batch
+        at once and explains only the texts that need it.
+        """
+        if isinstance(self.bundle.model, EnsembleClassifier):
+            return [self.score(text) for text in texts]
         probabilities = self.bundle.model.predict_proba(list(texts))
         results = []
         for text, row in zip(texts, probabilities, strict=True):
-            if row.max() >= SPAN_MIN_PROBABILITY:
+            if self._explained_heads(row):
                 results.append(self.score(text))
             else:
                 hostility, slur = float(row[HEADS.index("hostility")]), float(row[HEADS.index("slur")])

@@ -1,4 +1,4 @@
-"""Scores and explanation spans of the classifier."""
+"""Scores and explanation spans of the classifier: the stacked model, and its lexical part's fast path."""
 
 from __future__ import annotations
 
@@ -9,7 +9,9 @@ from hypothesis import strategies as st
 
 from classifier.bundle import Bundle
 from classifier.datasets.examples import HEADS
-from classifier.model import SPAN_MIN_PROBABILITY, CommentClassifier
+from classifier.ensemble import EnsembleClassifier
+from classifier.model import CommentClassifier
+from classifier.scoring import EXPLAIN_FROM, Scorer
 
 
 def test_scores_are_probabilities_for_awkward_text(seed_bundle: Bundle) -> None:
@@ -27,13 +29,35 @@ def test_explain_matches_predict_proba(seed_bundle: Bundle) -> None:
 
 
 def test_token_contributions_add_up_to_the_logit(seed_bundle: Bundle) -> None:
-    model: CommentClassifier = seed_bundle.model
+    model: CommentClassifier = seed_bundle.model.lexical_
     text = "You stupid f4ggot, get out of my country"
     contributions = model.contributions(text)
     logits = model.decision_function([text])[0]
     for column in range(len(HEADS)):
         total = sum(row[column] for _, _, row in contributions) + model.intercept_[column]
         assert total == pytest.approx(logits[column])
+
+
+@pytest.mark.parametrize("text", ["You stupid f4ggot get out of my country",
+                                  "Muslims are not terrorists and I am tired of having to say it"])
+def test_word_shares_of_both_parts_add_up_to_the_stacked_logit(seed_bundle: Bundle, text: str) -> None:
+    """Each word's share comes from the lexical tokens and the encoder's word pieces; with no punctuation
+    (which belongs to no word) they add up to the whole logit less what belongs to no word at all."""
+    model: EnsembleClassifier = seed_bundle.model
+    logits, words = model.words(text)
+    np.testing.assert_allclose(logits, model.decision_function([text])[0], rtol=1e-6, atol=1e-6)
+    lexical, encoder = model._parts([text], cache=False)[0].T
+    lexical_weight, encoder_weight, _ = model.stack_.T
+    baseline = model.encoder_intercept_ + model.encoder_coef_ @ model.encoder_mean_
+    expected = lexical_weight * (lexical - model.lexical_.intercept_) + encoder_weight * (encoder - baseline)
+    np.testing.assert_allclose(sum(w.contributions for w in words), expected, rtol=1e-4, atol=1e-4)
+
+
+def test_a_comment_scores_the_same_alone_or_in_a_batch(seed_bundle: Bundle) -> None:
+    texts = ["You absolute clown.", "Lovely photos of the harbour today 💕", "a much longer comment " * 20]
+    together = seed_bundle.model.predict_proba(texts)
+    alone = np.vstack([seed_bundle.model.predict_proba([text]) for text in texts])
+    np.testing.assert_allclose(together, alone, rtol=1e-12, atol=1e-15)  # float summation order only
 
 
 def test_spans_index_the_original_text(seed_bundle: Bundle) -> None:
@@ -48,13 +72,27 @@ def test_spans_index_the_original_text(seed_bundle: Bundle) -> None:
     assert "k1ke" in named
 
 
-def test_spans_only_explain_scores_worth_explaining(seed_bundle: Bundle, monkeypatch: pytest.MonkeyPatch) -> None:
-    text = "The council meets on Tuesday to discuss the new bus routes."
-    scores, spans = seed_bundle.model.explain(text)
-    for span in spans:
-        assert scores[HEADS.index(span.label)] >= SPAN_MIN_PROBABILITY
-    monkeypatch.setattr("classifier.model.SPAN_MIN_PROBABILITY", 1.01)
-    assert seed_bundle.model.explain(text)[1] == []
+def test_spans_only_explain_scores_worth_explaining(seed_bundle: Bundle) -> None:
+    scorer = Scorer(seed_bundle)
+    for text in ("The council meets on Tuesday to discuss the new bus routes.", "You utter clown, nobody asked."):
+        score = scorer.score(text)
+        for span in score.spans:
+            head_score = score.hostility if span.label == "hostility" else score.slur
+            assert head_score >= EXPLAIN_FROM * scorer.thresholds[span.label]
+            if score.flagged:  # a held comment shows the head that held it
+                assert head_score >= scorer.thresholds[span.label]
+    quiet = Scorer(seed_bundle, thresholds={"hostility": 1.0, "slur": 1.0})
+    assert all(s.score < 1 for s in quiet.score("You utter clown, nobody asked.").spans)
+
+
+def test_spans_never_name_a_function_word(seed_bundle: Bundle) -> None:
+    from classifier.spans import FUNCTION_WORDS
+
+    scorer = Scorer(seed_bundle, thresholds={"hostility": 0.01, "slur": 0.01})
+    for text in ("Go back to where you came from", "I was reading it to the kids and they were back at it",
+                 "You are a disgrace to this country"):
+        for span in scorer.score(text).spans:
+            assert text[span.begin : span.end].lower().replace("'", "") not in FUNCTION_WORDS
 
 
 def test_hostility_is_never_below_slur(seed_bundle: Bundle) -> None:
@@ -64,7 +102,7 @@ def test_hostility_is_never_below_slur(seed_bundle: Bundle) -> None:
 
 def test_fast_scoring_equals_the_training_feature_matrix(seed_bundle: Bundle) -> None:
     # Scoring sums cached per-token weights; training builds the full matrix. They must agree.
-    model: CommentClassifier = seed_bundle.model
+    model: CommentClassifier = seed_bundle.model.lexical_
     texts = ["", "same same same words words", "Sieg heil, you k1ke!!! 😡", "The bus was late… again — typical.",
              "white power now white power", "a " * 300]
     expected = np.asarray(model.transform(texts) @ model.coef_.T) + model.intercept_
@@ -82,7 +120,7 @@ TABLE_TEXTS = [
 
 
 def test_weight_table_matches_the_feature_matrix_on_tricky_texts(seed_bundle: Bundle) -> None:
-    model: CommentClassifier = seed_bundle.model
+    model: CommentClassifier = seed_bundle.model.lexical_
     expected = np.asarray(model.transform(TABLE_TEXTS) @ model.coef_.T) + model.intercept_
     np.testing.assert_allclose(model.decision_function(TABLE_TEXTS), expected, rtol=1e-9, atol=1e-9)
     one_by_one = np.vstack([model.decision_function([text]) for text in TABLE_TEXTS])
@@ -95,7 +133,7 @@ def test_weight_table_matches_the_feature_matrix_on_tricky_texts(seed_bundle: Bu
                                           "now", "blood", "and", "soil"]), max_size=12).map("".join),
                 min_size=1, max_size=6))
 def test_weight_table_matches_the_feature_matrix_on_generated_batches(seed_bundle: Bundle, texts: list[str]) -> None:
-    model: CommentClassifier = seed_bundle.model
+    model: CommentClassifier = seed_bundle.model.lexical_
     expected = np.asarray(model.transform(texts) @ model.coef_.T) + model.intercept_
     np.testing.assert_allclose(model.decision_function(texts), expected, rtol=1e-9, atol=1e-9)
 
