@@ -33,12 +33,17 @@ def _var(env: Mapping[str, str]) -> Path:
     return Path(env.get("MODERATION_VAR_DIR") or "var")
 
 
+def _models(env: Mapping[str, str]) -> Path:
+    return Path(env["MODERATION_MODELS_DIR"]) if env.get("MODERATION_MODELS_DIR") else _var(env) / "models"
+
+
 @dataclass(frozen=True)
 class Settings:
     """Runtime configuration; build it with :func:`load_settings`."""
 
     var_dir: Path
     models_dir: Path
+    encoder_cache_dir: Path
     datasets_dir: Path
     seed_path: Path
     hate_symbols_path: Path
@@ -176,7 +181,11 @@ def _origins(value: str) -> tuple[str, ...]:
 # variable -> (field, parser, default from the environment, meaning). None as default means "unset".
 VARIABLES: dict[str, tuple[str, Callable[[str], object], Callable[[Mapping[str, str]], object], str]] = {
     "MODERATION_VAR_DIR": ("var_dir", _path, _var, "working directory for embedded state"),
-    "MODERATION_MODELS_DIR": ("models_dir", _path, lambda env: _var(env) / "models", "model bundles"),
+    "MODERATION_MODELS_DIR": ("models_dir", _path, _models, "model bundles"),
+    "MODERATION_ENCODER_CACHE": (
+        "encoder_cache_dir", _path, lambda env: _models(env) / ".encoders",
+        "the text encoder's int8 graph (built from the installed base model and a bundle's adapter) and the "
+        "vectors of texts already seen, so retraining does not re-encode the datasets"),
     "MODERATION_DATASETS_DIR": ("datasets_dir", _path, _default_datasets_dir, "labelled datasets"),
     "MODERATION_SEED_PATH": (
         "seed_path", _path, lambda env: REPOSITORY / "data" / "seed", "hand-written seed examples (CSV or folder)"),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -10,6 +11,11 @@ import pytest
 REPOSITORY = Path(__file__).resolve().parents[1]
 SEED = REPOSITORY / "data" / "seed"
 HATE_SYMBOLS = REPOSITORY / "data" / "lexicons" / "hate_symbols.csv"
+ENCODER_CACHE = Path(tempfile.gettempdir()) / "moderation-tests-encoders"
+"""One encoder cache for every test and test run on this machine: the int8 graph is built once (its name is
+a hash of the base weights and the adapter, so a stale one is never used), and vectors of texts seen
+before are reused."""
+os.environ.setdefault("MODERATION_ENCODER_CACHE", str(ENCODER_CACHE))  # apps and commands run in-process
 
 
 def shared_datasets() -> Path | None:

@@ -46,7 +46,7 @@ class WorkerContext:
                 self._engine.dispose(close=False)
             self._engine = make_engine(self.settings.database_url)
             self._sessions = dispatch_on_commit(make_sessions(self._engine), partial(send_delivery, self.app))
-            self._active_model = ActiveModel(self._sessions)
+            self._active_model = ActiveModel(self._sessions, self.settings.encoder_cache_dir)
             self._pid = os.getpid()
 
     @property

@@ -41,6 +41,7 @@ def build_parser() -> argparse.ArgumentParser:
             models_dir=settings.models_dir,
             seed_path=settings.seed_path,
             hate_symbols_path=settings.hate_symbols_path,
+            encoder_cache_dir=settings.encoder_cache_dir,
         ),
     )
     for group in GROUPS:

@@ -102,7 +102,7 @@ def ensure_model(settings: Settings) -> str:
             print(f"no model yet: training the default model into {settings.models_dir} "
                   f"from {settings.datasets_dir}", file=sys.stderr)
             sources = TrainingSources(settings.datasets_dir, settings.seed_path, settings.hate_symbols_path)
-            path = train_with_progress(sources, settings.models_dir).path
+            path = train_with_progress(sources, settings.models_dir, settings.encoder_cache_dir).path
         with session_scope(factory) as session:
             return register_bundle(session, path, activate=True).version
     finally:

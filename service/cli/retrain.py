@@ -117,7 +117,7 @@ def run_rescore(args: argparse.Namespace, settings: Settings) -> int:
 
     factory = sessions(settings)
     try:
-        scorer = ActiveModel(factory).scorer()
+        scorer = ActiveModel(factory, settings.encoder_cache_dir).scorer()
     except NoActiveModel as error:
         raise UsageError(str(error)) from error
     with factory() as session:

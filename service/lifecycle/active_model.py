@@ -44,8 +44,9 @@ def register_bundle(session: Session, path: Path, activate: bool = False, actor:
 class ActiveModel:
     """Thread-safe holder of the scorer for the registry's active version."""
 
-    def __init__(self, sessions: sessionmaker[Session]) -> None:
+    def __init__(self, sessions: sessionmaker[Session], encoder_cache: Path | None = None) -> None:
         self._sessions = sessions
+        self._encoder_cache = encoder_cache
         self._lock = threading.Lock()
         self._scorer: Scorer | None = None
         self._checked = 0.0
@@ -72,7 +73,8 @@ class ActiveModel:
             if self._scorer is not None and self._scorer.version == version.version:
                 return
             try:
-                bundle = load_bundle(Path(version.path), expected_sha256=version.sha256)
+                bundle = load_bundle(Path(version.path), expected_sha256=version.sha256,
+                                     cache_dir=self._encoder_cache)
             except BundleError as error:
                 # Keep scoring with the last good model (or none); never with a file that fails its check.
                 message = f"refused model {version.version}: {error}"

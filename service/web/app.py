@@ -54,7 +54,7 @@ def create_app(config: Mapping[str, object] | None = None) -> Flask:
     sessions = dispatch_on_commit(make_sessions(engine), partial(send_delivery, celery))
     app.extensions[EXTENSION] = Services(
         settings=settings, engine=engine, autocommit=make_engine(settings.database_url, autocommit=True),
-        sessions=sessions, celery=celery, model=ActiveModel(sessions),
+        sessions=sessions, celery=celery, model=ActiveModel(sessions, settings.encoder_cache_dir),
         scoring=scoring_queue(settings, celery, sessions),
     )
     app.teardown_appcontext(close_db_session)

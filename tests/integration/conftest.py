@@ -29,7 +29,7 @@ from service.infra.db import upgrade
 from service.lifecycle.active_model import register_bundle
 from service.lifecycle.moderators import create_moderator
 from service.web.app import create_app
-from tests.conftest import HATE_SYMBOLS, REPOSITORY, SEED, shared_datasets
+from tests.conftest import ENCODER_CACHE, HATE_SYMBOLS, REPOSITORY, SEED, shared_datasets
 from tests.integration.fault_tools import RedisServer, TcpProxy
 
 POSTGRES_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
@@ -38,15 +38,20 @@ REDIS_PORT = 6379
 REDIS_TEST_DATABASES = range(15, 7, -1)
 """Redis database numbers the tests may claim (one per run, so parallel runs do not flush each other)."""
 SCORED_WITHIN_SECONDS = 60.0
+INTEGRATION_ROWS_PER_SOURCE = 800
+"""Rows of each dataset the integration model trains on: enough for a model that holds what it should."""
 
 
 @pytest.fixture(scope="session")
 def integration_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A bundle trained once per session from the real datasets (about 15 s); skipped without them."""
+    """A bundle trained once per session from the real datasets (at most INTEGRATION_ROWS_PER_SOURCE rows of
+    each, so the encoder reads ~15k texts, not ~170k); skipped without them."""
     datasets = shared_datasets()
     if datasets is None:
         pytest.skip("the shared datasets are not present; integration tests need a real model")
-    return train(TrainingSources(datasets, SEED, HATE_SYMBOLS), tmp_path_factory.mktemp("integration-models")).path
+    sources = TrainingSources(datasets, SEED, HATE_SYMBOLS, rows_per_source=INTEGRATION_ROWS_PER_SOURCE)
+    return train(sources, tmp_path_factory.mktemp("integration-models"),
+                 cache_dir=ENCODER_CACHE).path
 
 
 def wait_for(condition: Callable[[], object], timeout: float = SCORED_WITHIN_SECONDS, what: str = "condition",
@@ -98,7 +103,8 @@ def worker_env(config: dict[str, str]) -> dict[str, str]:
     """The test process's environment with the stack's settings on top (as an operator would export them)."""
     env = {key: value for key, value in os.environ.items() if not key.startswith(("MODERATION_", "DATABASE_URL",
                                                                                   "BROKER_URL"))}
-    return {**env, **config, "PYTHONUNBUFFERED": "1", "OMP_NUM_THREADS": "1"}
+    return {**env, "MODERATION_ENCODER_CACHE": str(ENCODER_CACHE), **config, "PYTHONUNBUFFERED": "1",
+            "OMP_NUM_THREADS": "1"}
 
 
 @dataclass

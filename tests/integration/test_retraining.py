@@ -22,7 +22,7 @@ from service.config import load_settings
 from service.infra.models import ModelVersion
 from service.lifecycle.moderators import create_moderator
 from service.lifecycle.retrain.pipeline import retrain
-from tests.conftest import HATE_SYMBOLS, SEED, shared_datasets
+from tests.conftest import ENCODER_CACHE, HATE_SYMBOLS, SEED, shared_datasets
 from tests.integration.conftest import Stack, _start_stack, postgres_database, redis_database, wait_for
 
 pytestmark = pytest.mark.integration
@@ -58,7 +58,8 @@ def retrain_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     for name in SUBSET:
         (datasets / name).symlink_to(shared / name)
     models = folder / "models"
-    base = train(TrainingSources(datasets, SEED, HATE_SYMBOLS), models).path
+    base = train(TrainingSources(datasets, SEED, HATE_SYMBOLS), models,
+                 cache_dir=ENCODER_CACHE).path
     with postgres_database() as database_url, redis_database() as broker_url:
         config = {"MODERATION_VAR_DIR": str(folder), "MODERATION_MODELS_DIR": str(models),
                   "MODERATION_DATASETS_DIR": str(datasets), "DATABASE_URL": database_url, "BROKER_URL": broker_url,

@@ -23,7 +23,7 @@ from service.lifecycle.policy import Policy
 from service.lifecycle.transitions import record_score
 from service.web.app import create_app
 from service.web.context import Services
-from tests.conftest import HATE_SYMBOLS, SEED
+from tests.conftest import ENCODER_CACHE, HATE_SYMBOLS, SEED
 
 HELD_POLICY = Policy(hold={"hostility": 0.5, "slur": 0.5})
 """Fixed thresholds for tests that play the worker's part."""
@@ -32,7 +32,8 @@ HELD_POLICY = Policy(hold={"hostility": 0.5, "slur": 0.5})
 @pytest.fixture(scope="session")
 def trained_bundle(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A real model trained in seconds from data/seed (shared by every test of the session)."""
-    return train(TrainingSources(None, SEED, HATE_SYMBOLS), tmp_path_factory.mktemp("service-models")).path
+    return train(TrainingSources(None, SEED, HATE_SYMBOLS), tmp_path_factory.mktemp("service-models"),
+                 cache_dir=ENCODER_CACHE).path
 
 
 @pytest.fixture

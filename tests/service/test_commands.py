@@ -21,13 +21,14 @@ from service.config import load_settings
 from service.infra.db import make_engine, make_sessions
 from service.infra.models import ModelVersion, Moderator
 from service.lifecycle.moderators import verify_password
-from tests.conftest import HATE_SYMBOLS, SEED
+from tests.conftest import ENCODER_CACHE, HATE_SYMBOLS, SEED
 
 
 @pytest.fixture(scope="module")
 def bundle(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A seed-trained bundle in a models folder of its own."""
-    return train(TrainingSources(None, SEED, HATE_SYMBOLS), tmp_path_factory.mktemp("models")).path
+    return train(TrainingSources(None, SEED, HATE_SYMBOLS), tmp_path_factory.mktemp("models"),
+                 cache_dir=ENCODER_CACHE).path
 
 
 @pytest.fixture

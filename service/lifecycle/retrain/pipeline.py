@@ -91,7 +91,8 @@ def retrain(sessions: sessionmaker[Session], settings: Settings, *, actor: str, 
     if transform is not None:
         training = transform(training)
 
-    model, thresholds = fit_calibrated(training, lexicon, progress, multipliers={SOURCE: settings.moderator_weight})
+    model, thresholds = fit_calibrated(training, lexicon, progress, multipliers={SOURCE: settings.moderator_weight},
+                                       cache_dir=settings.encoder_cache_dir)
     progress(f"testing on {len(testing):,} held-out rows")
     report: dict = {"thresholds": thresholds}
     if testing:
@@ -112,7 +113,7 @@ def retrain(sessions: sessionmaker[Session], settings: Settings, *, actor: str, 
         "thresholds": thresholds, "training_data": training_data,
         "metrics": {head: {key: report["test"][head].get(key) for key in ("roc_auc", "pr_auc", "f1", "brier")}
                     for head in thresholds} if testing else {},
-        "params": {"C": model.C, "n_features": model.n_features},
+        "encoder": model.encoder, "params": model.params,
     }
     progress("saving the candidate bundle")
     path = save_bundle(model, metadata, settings.models_dir, report)
@@ -132,7 +133,8 @@ def retrain(sessions: sessionmaker[Session], settings: Settings, *, actor: str, 
         if current is not None:
             current_name = current.version
             try:
-                active_bundle = load_bundle(Path(current.path), expected_sha256=current.sha256)
+                active_bundle = load_bundle(Path(current.path), expected_sha256=current.sha256,
+                                            cache_dir=settings.encoder_cache_dir)
             except BundleError as error:
                 # Never judge against nothing (that would wave the candidate through): refuse it, say why.
                 candidate = registry.get_version(session, version)
