@@ -1,6 +1,6 @@
 """Speed and memory of our classifier in a fresh process that only loads a bundle, as a worker would.
 
-    python bench/_speed_probe.py BUNDLE_DIR TEXTS_JSON   → one JSON line of figures
+    python bench/_speed_probe.py BUNDLE_DIR TEXTS_JSON [ENCODER_CACHE]   → one JSON line of figures
 
 Run by bench/classifier.py; the peer is measured the same way in its own process.
 """
@@ -30,12 +30,13 @@ def _best_rate(work, count: int, repeat: int = 5) -> float:
 
 def main() -> None:
     bundle_path, texts_path = Path(sys.argv[1]), Path(sys.argv[2])
+    cache = Path(sys.argv[3]) if len(sys.argv) > 3 else None
     texts = json.loads(texts_path.read_text(encoding="utf-8"))
-    scorer = Scorer(load_bundle(bundle_path))
+    scorer = Scorer(load_bundle(bundle_path, cache_dir=cache))
     model = scorer.bundle.model
-    model.predict_proba(texts)  # warm the caches, as a running worker's are
-    batch = _best_rate(lambda: model.predict_proba(texts), len(texts))
-    with_spans = _best_rate(lambda: scorer.score_many(texts), len(texts))
+    model.predict_proba(texts[:50])  # load the encoder and warm the caches, as a running worker's are
+    batch = _best_rate(lambda: model.predict_proba(texts), len(texts), repeat=2)
+    with_spans = _best_rate(lambda: scorer.score_many(texts), len(texts), repeat=2)
     latencies = []
     for text in texts:
         started = time.perf_counter()

@@ -90,7 +90,8 @@ def learning_curve(data: Path, weights: list[float], counts: list[int]) -> list[
             extra = (_moderator_rows(sentences(SEEN, SLANG, local, n), 1)
                      + _moderator_rows(sentences(SEEN, None, local, n), 0))
             started = time.perf_counter()
-            model, thresholds = fit_calibrated(base_training + extra, lexicon, multipliers={"moderators": weight})
+            model, thresholds = fit_calibrated(base_training + extra, lexicon, multipliers={"moderators": weight},
+                                               cache_dir=settings.encoder_cache_dir)
             figures = gate.figures(lambda texts, m=model: scores_of(m, texts), parts, {})
             aucs = [f["roc_auc"] for f in figures.values() if f.get("roc_auc") is not None]
             row = {"weight": weight, "n": n, "slang_held": round(held_share(model, thresholds, fresh_slang), 3),
@@ -125,8 +126,12 @@ def plot(rows: list[dict], path: Path) -> None:
     figure.savefig(path, dpi=110)
 
 
-def time_retraining(data: Path, decisions: int) -> dict:
-    """One full retraining with ``decisions`` moderator decisions in the database, timed end to end."""
+def time_retraining(data: Path, decisions: int, encoder_cache: Path | None = None) -> dict:
+    """One full retraining with ``decisions`` moderator decisions in the database, timed end to end.
+
+    ``encoder_cache``: an encoder cache that already holds the datasets' vectors (as a site's would after
+    its first training); without one the base model's training here encodes them first.
+    """
     from service.infra.db import make_engine, make_sessions, upgrade
     from service.lifecycle.active_model import register_bundle
     from service.lifecycle.retrain.labels import label_values
@@ -135,12 +140,14 @@ def time_retraining(data: Path, decisions: int) -> dict:
     folder = Path(tempfile.mkdtemp(prefix="bench-retrain-"))
     url = f"sqlite:///{folder / 'bench.sqlite3'}"
     settings = load_settings({"DATABASE_URL": url, "MODERATION_VAR_DIR": str(folder),
-                              "MODERATION_DATASETS_DIR": str(data)})
+                              "MODERATION_DATASETS_DIR": str(data),
+                              "MODERATION_ENCODER_CACHE": str(encoder_cache) if encoder_cache else None})
     upgrade(url)
     engine = make_engine(url)
     sessions = make_sessions(engine)
     print("training the base model …", flush=True)
-    base = train(TrainingSources(data, settings.seed_path, settings.hate_symbols_path), settings.models_dir).path
+    base = train(TrainingSources(data, settings.seed_path, settings.hate_symbols_path), settings.models_dir,
+                 cache_dir=settings.encoder_cache_dir).path
     rng = random.Random(3)
     corpus = load_corpus(data, None)
     # Sampled from the training side of the base split only, so no evaluation row is also a moderator label.
