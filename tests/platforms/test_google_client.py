@@ -54,15 +54,30 @@ def _client(base: str, key: str = KEY):
 
 def test_googles_client_analyzes_and_suggests(served: str) -> None:
     client = _client(served)
-    request = {"comment": {"text": "You are a pathetic idiot."}, "requestedAttributes": {"TOXICITY": {}, "INSULT": {}},
-               "languages": ["en"], "spanAnnotations": True}
+    request = {"comment": {"text": "You are a pathetic idiot."},
+               "requestedAttributes": {"TOXICITY": {}, "IDENTITY_ATTACK": {}}, "languages": ["en"],
+               "spanAnnotations": True}
     response = client.comments().analyze(body=request).execute()
-    toxicity = response["attributeScores"]["TOXICITY"]["summaryScore"]
-    assert toxicity["type"] == "PROBABILITY" and 0 <= toxicity["value"] <= 1
-    assert set(response["attributeScores"]) == {"TOXICITY", "INSULT"} and response["languages"] == ["en"]
+    assert set(response["attributeScores"]) == {"TOXICITY", "IDENTITY_ATTACK"} and response["languages"] == ["en"]
+    toxicity = response["attributeScores"]["TOXICITY"]
+    assert toxicity["summaryScore"]["type"] == "PROBABILITY" and 0 <= toxicity["summaryScore"]["value"] <= 1
+    stretches = [(span["begin"], span["end"]) for span in toxicity["spanScores"]]
+    assert len(stretches) == len(set(stretches)), f"a span repeated: {stretches}"
     suggestion = {"comment": {"text": "You are a pathetic idiot."}, "clientToken": "c-9",
                   "attributeScores": {"INSULT": {"summaryScore": {"value": 1.0}}}}
     assert client.comments().suggestscore(body=suggestion).execute()["clientToken"] == "c-9"
+
+
+@pytest.mark.parametrize("attribute", ["THREAT", "SEVERE_TOXICITY", "INSULT", "PROFANITY"])
+def test_googles_client_is_told_an_unmodelled_attribute_is_unsupported(served: str, attribute: str) -> None:
+    body = {"comment": {"text": "You are a pathetic idiot."}, "requestedAttributes": {"TOXICITY": {}, attribute: {}}}
+    with pytest.raises(errors.HttpError) as unsupported:
+        _client(served).comments().analyze(body=body).execute()
+    assert unsupported.value.resp.status == 400
+    assert unsupported.value.reason == f"Attribute {attribute} does not support request languages: en"
+    assert unsupported.value.error_details[0]["errorType"] == "LANGUAGE_NOT_SUPPORTED_BY_ATTRIBUTE"
+    kept = _client(served).comments().analyze(body={**body, "dropUnsupportedAttributes": True}).execute()
+    assert set(kept["attributeScores"]) == {"TOXICITY"}
 
 
 def test_googles_client_sees_perspectives_errors(served: str) -> None:

@@ -7,14 +7,17 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
+from classifier.scoring import Score
+from classifier.spans import Span
 from service.infra.integration_models import ScoreSuggestion
 from service.infra.models import Base
-from service.web.perspective.attributes import profanity
+from service.web.perspective.attributes import attribute_scores
 from tests.service.conftest import services
 
 ANALYZE = "/v1alpha1/comments:analyze"
 SUGGEST = "/v1alpha1/comments:suggestscore"
-ALL = ("TOXICITY", "SEVERE_TOXICITY", "INSULT", "THREAT", "IDENTITY_ATTACK", "PROFANITY")
+ALL = ("TOXICITY", "IDENTITY_ATTACK")
+UNMODELLED = ("SEVERE_TOXICITY", "INSULT", "THREAT", "PROFANITY", "SEXUALLY_EXPLICIT", "FLIRTATION")
 HOSTILE = "You are a pathetic idiot and everyone hates you."
 
 
@@ -36,7 +39,7 @@ def _row_counts(app: Flask) -> dict[str, int]:
                 for table in Base.metadata.sorted_tables}
 
 
-def test_analyze_maps_our_scores_onto_perspective_attributes(client: FlaskClient, with_model: str) -> None:
+def test_analyze_answers_each_attribute_from_its_own_head(client: FlaskClient, with_model: str) -> None:
     ours = client.post("/api/v1/analyze", json={"text": HOSTILE}).get_json()
     response = _analyze(client, HOSTILE, clientToken="t-1")
     assert response.status_code == 200, response.get_json()
@@ -45,41 +48,53 @@ def test_analyze_maps_our_scores_onto_perspective_attributes(client: FlaskClient
     scores = {name: entry["summaryScore"] for name, entry in body["attributeScores"].items()}
     assert set(scores) == set(ALL)
     assert all(score["type"] == "PROBABILITY" and 0 <= score["value"] <= 1 for score in scores.values())
-    value = {name: score["value"] for name, score in scores.items()}
-    assert value["TOXICITY"] == pytest.approx(max(ours["hostility"], ours["slur"]), abs=1e-3)
-    assert value["INSULT"] == value["THREAT"] == pytest.approx(ours["hostility"], abs=1e-3)
-    assert value["IDENTITY_ATTACK"] == pytest.approx(ours["slur"], abs=1e-3)
-    assert value["SEVERE_TOXICITY"] == pytest.approx(max(ours["slur"], ours["hostility"] ** 2), abs=1e-3)
+    assert scores["TOXICITY"]["value"] == ours["hostility"]  # the same number, at the same precision
+    assert scores["IDENTITY_ATTACK"]["value"] == ours["slur"]
     assert all("spanScores" not in entry for entry in body["attributeScores"].values())
 
 
+@pytest.mark.parametrize("attribute", UNMODELLED)
+def test_an_attribute_without_a_model_is_refused_not_copied(client: FlaskClient, with_model: str,
+                                                            attribute: str) -> None:
+    error = _is_perspective_error(_analyze(client, "You are a pathetic idiot.", ("TOXICITY", attribute)), 400)
+    assert error["status"] == "INVALID_ARGUMENT"
+    assert error["message"] == f"Attribute {attribute} does not support request languages: en"
+    detail = error["details"][0]
+    assert detail["errorType"] == "LANGUAGE_NOT_SUPPORTED_BY_ATTRIBUTE"
+    assert detail["languageNotSupportedByAttributeError"] == {"requestedLanguage": ["en"], "attribute": attribute}
+    dropped = _analyze(client, "You are a pathetic idiot.", ("TOXICITY", attribute), dropUnsupportedAttributes=True)
+    assert dropped.status_code == 200 and set(dropped.get_json()["attributeScores"]) == {"TOXICITY"}
+
+
 def test_span_annotations_and_score_thresholds(client: FlaskClient, with_model: str) -> None:
-    body = _analyze(client, HOSTILE, ("INSULT",), spanAnnotations=True).get_json()
-    spans = body["attributeScores"]["INSULT"]["spanScores"]
+    body = _analyze(client, HOSTILE, ("TOXICITY",), spanAnnotations=True).get_json()
+    spans = body["attributeScores"]["TOXICITY"]["spanScores"]
     assert spans, "a hostile comment has spans that explain its score"
     for span in spans:
         assert 0 <= span["begin"] < span["end"] <= len(HOSTILE) and span["score"]["type"] == "PROBABILITY"
+    stretches = [(span["begin"], span["end"]) for span in spans]
+    assert len(stretches) == len(set(stretches)) and stretches == sorted(stretches)
     kind = client.post(ANALYZE, json={"comment": {"text": "Thanks for the thoughtful article."},
                                       "requestedAttributes": {"TOXICITY": {"scoreThreshold": 0.99}}})
     assert kind.status_code == 200 and kind.get_json()["attributeScores"] == {}
 
 
-def test_profanity_comes_from_the_word_lists(client: FlaskClient, with_model: str, app: Flask) -> None:
-    lexicon = services(app).model.scorer().bundle.model.lexicon or {}
-    listed = next((term for term, tags in lexicon.items() if " " not in term
-                   and any(t.startswith("surge:") or t == "ldnoobw" for t in tags)), None)
-    clean = _analyze(client, "The council met on Tuesday.", ("PROFANITY",)).get_json()
-    assert clean["attributeScores"]["PROFANITY"]["summaryScore"]["value"] == 0.0
-    if listed is None:
-        pytest.skip("the seed model carries no profanity word lists")
-    profane = _analyze(client, f"what a {listed} thing to say", ("PROFANITY",)).get_json()
-    assert profane["attributeScores"]["PROFANITY"]["summaryScore"]["value"] >= 0.5
+def test_a_word_both_heads_name_is_one_toxicity_span() -> None:
+    # "idiot" explains both heads: TOXICITY shows it once, with the higher score; IDENTITY_ATTACK only the slur's.
+    score = Score(0.9, 0.7, True, (Span("hostility", 13, 18, 0.6), Span("slur", 13, 18, 0.5),
+                                   Span("slur", 0, 4, 0.2)))
+    result = attribute_scores(["TOXICITY", "IDENTITY_ATTACK"], score, True, {})
+    assert result["TOXICITY"]["summaryScore"]["value"] == 0.9
+    assert [(s["begin"], s["end"], s["score"]["value"]) for s in result["TOXICITY"]["spanScores"]] == [
+        (0, 4, 0.2), (13, 18, 0.6)]
+    assert result["IDENTITY_ATTACK"]["summaryScore"]["value"] == 0.7
+    assert [(s["begin"], s["end"]) for s in result["IDENTITY_ATTACK"]["spanScores"]] == [(0, 4), (13, 18)]
 
 
 def test_unsupported_attribute_and_language_get_perspectives_errors(client: FlaskClient, with_model: str) -> None:
-    error = _is_perspective_error(_analyze(client, "hello", ("TOXICITY", "FLIRTATION")), 400)
-    assert error["status"] == "INVALID_ARGUMENT" and "FLIRTATION" in error["message"]
-    dropped = _analyze(client, "hello", ("TOXICITY", "FLIRTATION"), dropUnsupportedAttributes=True)
+    error = _is_perspective_error(_analyze(client, "hello", ("TOXICITY", "NOT_AN_ATTRIBUTE")), 400)
+    assert error["details"][0]["errorType"] == "ATTRIBUTE_NOT_SUPPORTED" and "NOT_AN_ATTRIBUTE" in error["message"]
+    dropped = _analyze(client, "hello", ("TOXICITY", "NOT_AN_ATTRIBUTE"), dropUnsupportedAttributes=True)
     assert dropped.status_code == 200 and set(dropped.get_json()["attributeScores"]) == {"TOXICITY"}
     error = _is_perspective_error(_analyze(client, "hallo", ("TOXICITY",), languages=["de"]), 400)
     assert error["message"] == "Attribute TOXICITY does not support request languages: de"
@@ -155,11 +170,3 @@ def test_discovery_document_describes_both_methods(client: FlaskClient) -> None:
     for method in methods.values():
         assert method["request"]["$ref"] in document["schemas"] and method["response"]["$ref"] in document["schemas"]
     _is_perspective_error(client.get("/$discovery/rest?version=v1"), 404)
-
-
-def test_profanity_severity_of_the_worst_listed_term() -> None:
-    lexicon = {"darn": ["surge:profanity:mild"], "bloody hell": ["surge:profanity:strong"], "zog": ["hate_symbol:x"]}
-    assert profanity("well darn it", lexicon) == 0.5
-    assert profanity("Bloody hell, darn", lexicon) == 0.8
-    assert profanity("zog", lexicon) == 0.0  # hate symbols are IDENTITY_ATTACK's business, not profanity
-    assert profanity("anything", None) == 0.0

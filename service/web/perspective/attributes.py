@@ -1,92 +1,86 @@
-"""Perspective's attributes in terms of our two scores, hostility and slur (docs/integrations.md, exactly).
+"""Perspective's attributes we answer, each from a model of that attribute (docs/integrations.md).
 
-| attribute       | value                         | how close                                                    |
-|-----------------|-------------------------------|--------------------------------------------------------------|
-| TOXICITY        | max(hostility, slur)          | close: rude or hateful, as our two heads together            |
-| SEVERE_TOXICITY | max(slur, hostility²)         | approximation: hate counts fully, hostility only when strong |
-| INSULT          | hostility                     | approximation: our hostility also covers threats, harassment |
-| THREAT          | hostility                     | rough: any hostile comment scores, not only threats           |
-| IDENTITY_ATTACK | slur                          | close: slurs, identity attacks, dehumanising tropes          |
-| PROFANITY       | word lists, not the model     | severity of the worst listed word: severe 0.95, strong 0.8,  |
-|                 |                               | LDNOOBW 0.7, mild 0.5, none 0                                |
+The classifier has two heads (classifier.datasets.examples.HEADS), so two attributes are answered:
 
-Span scores come from the model's explanation spans (the words that drove a score), not from
-Perspective's per-sentence scoring; PROFANITY has none.
+| attribute       | value     | why this head is a model of it                                            |
+|-----------------|-----------|---------------------------------------------------------------------------|
+| TOXICITY        | hostility | trained on rude, disrespectful or abusive comments, slurs included (a     |
+|                 |           | slur is always also hostile): what Perspective calls toxic                |
+| IDENTITY_ATTACK | slur      | trained on hate speech, slurs, identity attacks and dehumanising tropes   |
+|                 |           | against groups: Perspective's "negative or hateful comments targeting     |
+|                 |           | someone because of their identity"                                        |
+
+Every other attribute Perspective knows (SEVERE_TOXICITY, INSULT, THREAT, PROFANITY, …) is refused as
+Perspective refuses an attribute it has no model of for the request's language, never answered with a
+copy of one of these two numbers. Span scores are the model's explanation spans for the attribute's
+head (the words that drove the score), each stretch of text once, not Perspective's per-sentence scores.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
 
 from classifier.scoring import Score
-from classifier.words import words
+from classifier.spans import Span
+from service.lifecycle.precision import score_value
 
 SUPPORTED_LANGUAGES = ("en",)
 """The model is trained on English comments only."""
-PROFANITY_SEVERITY = {"severe": 0.95, "strong": 0.8, "mild": 0.5}
-LDNOOBW_SCORE = 0.7
-MAX_TERM_WORDS = 3
 
+ATTRIBUTES: dict[str, str] = {"TOXICITY": "hostility", "IDENTITY_ATTACK": "slur"}
+"""Attribute → the head (classifier.datasets.examples.HEADS) that is a model of it."""
+SPAN_HEADS: dict[str, tuple[str, ...]] = {"TOXICITY": ("hostility", "slur"), "IDENTITY_ATTACK": ("slur",)}
+"""Whose explanation spans an attribute shows. TOXICITY's too come from the slur head: the hostility score
+is at least the slur score (a slur is hostile), so the words that drove a slur drove it as well."""
 
-@dataclass(frozen=True)
-class Attribute:
-    """How one Perspective attribute is computed: a summary from our scores, and which spans it shows."""
-
-    summary: Callable[[Score, float], float]
-    span_labels: tuple[str, ...]
-
-
-ATTRIBUTES: dict[str, Attribute] = {
-    "TOXICITY": Attribute(lambda s, p: max(s.hostility, s.slur), ("hostility", "slur")),
-    "SEVERE_TOXICITY": Attribute(lambda s, p: max(s.slur, s.hostility ** 2), ("slur",)),
-    "INSULT": Attribute(lambda s, p: s.hostility, ("hostility",)),
-    "THREAT": Attribute(lambda s, p: s.hostility, ("hostility",)),
-    "IDENTITY_ATTACK": Attribute(lambda s, p: s.slur, ("slur",)),
-    "PROFANITY": Attribute(lambda s, p: p, ()),
-}
-
-
-def profanity(text: str, lexicon: Mapping[str, Sequence[str]] | None) -> float:
-    """The severity of the worst word-list term in ``text`` (0 when none, or when the model has no lists)."""
-    if not lexicon:
-        return 0.0
-    tokens = words(text)
-    worst = 0.0
-    for size in range(1, MAX_TERM_WORDS + 1):
-        for start in range(len(tokens) - size + 1):
-            for tag in lexicon.get(" ".join(tokens[start:start + size]), ()):
-                if tag == "ldnoobw":
-                    worst = max(worst, LDNOOBW_SCORE)
-                elif tag.startswith("surge:"):
-                    worst = max(worst, PROFANITY_SEVERITY.get(tag.rsplit(":", 1)[1], 0.5))
-    return worst
+PERSPECTIVE_ATTRIBUTES = frozenset((
+    "TOXICITY", "SEVERE_TOXICITY", "IDENTITY_ATTACK", "INSULT", "PROFANITY", "THREAT", "SEXUALLY_EXPLICIT",
+    "FLIRTATION", "TOXICITY_EXPERIMENTAL", "SEVERE_TOXICITY_EXPERIMENTAL", "IDENTITY_ATTACK_EXPERIMENTAL",
+    "INSULT_EXPERIMENTAL", "PROFANITY_EXPERIMENTAL", "THREAT_EXPERIMENTAL", "ATTACK_ON_AUTHOR",
+    "ATTACK_ON_COMMENTER", "INCOHERENT", "INFLAMMATORY", "LIKELY_TO_REJECT", "OBSCENE", "SPAM", "UNSUBSTANTIAL",
+    "AFFINITY_EXPERIMENTAL", "COMPASSION_EXPERIMENTAL", "CURIOSITY_EXPERIMENTAL", "NUANCE_EXPERIMENTAL",
+    "PERSONAL_STORY_EXPERIMENTAL", "REASONING_EXPERIMENTAL", "RESPECT_EXPERIMENTAL",
+))
+"""Attributes Google's Perspective defines (production, experimental and New York Times ones): asked for one
+we have no model of, we answer as Perspective does for an attribute without a model in the language."""
 
 
 def probability(value: float) -> dict[str, object]:
-    """Perspective's score object."""
-    return {"value": round(float(value), 4), "type": "PROBABILITY"}
+    """Perspective's score object, at the service's one score precision (service.lifecycle.precision)."""
+    return {"value": score_value(value), "type": "PROBABILITY"}
 
 
-def attribute_scores(names: Sequence[str], score: Score, profanity_value: float, spans: bool,
+def head_spans(score: Score, heads: Sequence[str]) -> list[Span]:
+    """The explanation spans of ``heads``, one per stretch of text (its highest score), in text order.
+
+    Two heads often name the same word ("idiot" drives hostility and slur); a stretch is shown once.
+    """
+    best: dict[tuple[int, int], Span] = {}
+    for span in score.spans:
+        if span.label in heads:
+            key = (span.begin, span.end)
+            if key not in best or span.score > best[key].score:
+                best[key] = span
+    return [best[key] for key in sorted(best)]
+
+
+def attribute_scores(names: Sequence[str], score: Score, spans: bool,
                      thresholds: Mapping[str, float | None]) -> dict[str, dict]:
-    """``attributeScores`` of the response for the requested ``names`` (all supported).
+    """``attributeScores`` of the response for the requested ``names`` (all in ATTRIBUTES).
 
     An attribute below its requested ``scoreThreshold`` is left out, as Perspective does.
     """
     result: dict[str, dict] = {}
     for name in names:
-        attribute = ATTRIBUTES[name]
-        value = attribute.summary(score, profanity_value)
+        head = ATTRIBUTES[name]
+        value = getattr(score, head)
         threshold = thresholds.get(name)
         if threshold is not None and value < threshold:
             continue
         entry: dict[str, object] = {}
         if spans:
-            entry["spanScores"] = [
-                {"begin": span.begin, "end": span.end, "score": probability(span.score)}
-                for span in score.spans if span.label in attribute.span_labels
-            ]
+            entry["spanScores"] = [{"begin": span.begin, "end": span.end, "score": probability(span.score)}
+                                   for span in head_spans(score, SPAN_HEADS[name])]
         entry["summaryScore"] = probability(value)
         result[name] = entry
     return result

@@ -3,6 +3,8 @@ its discovery document, and Coral's moderation phase. Perspective's endpoints fa
 
 from __future__ import annotations
 
+from service.web.perspective.attributes import ATTRIBUTES
+
 
 def _ref(name: str) -> dict:
     return {"$ref": f"#/components/schemas/{name}"}
@@ -43,7 +45,7 @@ def integration_paths() -> dict:
                  "description": "sha256=<hex HMAC-SHA256 of the body>[,sha256=…] (MODERATION_CORAL_SECRETS)"}
     return {
         "/v1alpha1/comments:analyze": {"post": _operation(
-            "perspectiveAnalyze", "Perspective-compatible scoring (TOXICITY, INSULT, …) from our model",
+            "perspectiveAnalyze", "Perspective-compatible scoring (TOXICITY, IDENTITY_ATTACK) from our model",
             {"200": _json(_ref("PerspectiveAnalyzeResponse"), "Attribute scores"), **_perspective_errors()},
             body="PerspectiveAnalyzeRequest", security=site_key)},
         "/v1alpha1/comments:suggestscore": {"post": _operation(
@@ -80,7 +82,7 @@ def integration_schemas() -> dict:
     common = {"comment": text, "languages": {"type": "array", "items": {"type": "string"}},
               "clientToken": {"type": "string"}, "communityId": {"type": "string"}, "sessionId": {"type": "string"},
               "context": {"type": "object"}}
-    names = ["TOXICITY", "SEVERE_TOXICITY", "INSULT", "THREAT", "IDENTITY_ATTACK", "PROFANITY"]
+    names = list(ATTRIBUTES)
     return {
         "PerspectiveError": {"type": "object", "required": ["error"], "properties": {"error": {
             "type": "object", "required": ["code", "message", "status"], "properties": {
@@ -89,7 +91,9 @@ def integration_schemas() -> dict:
         "PerspectiveAnalyzeRequest": {"type": "object", "required": ["comment", "requestedAttributes"],
                                       "additionalProperties": False, "properties": {
             **common,
-            "requestedAttributes": {"type": "object", "propertyNames": {"enum": names},
+            "requestedAttributes": {"type": "object", "description": (
+                f"Scored: {', '.join(names)}. Any other attribute is 400 INVALID_ARGUMENT (Perspective's "
+                "LANGUAGE_NOT_SUPPORTED_BY_ATTRIBUTE) unless dropUnsupportedAttributes leaves it out."),
                                     "additionalProperties": {"type": "object", "properties": {
                                         "scoreType": {"type": "string"},
                                         "scoreThreshold": {"type": "number", "minimum": 0, "maximum": 1}}}},

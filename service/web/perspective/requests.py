@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from flask import request
 
-from service.web.perspective.attributes import ATTRIBUTES, SUPPORTED_LANGUAGES
+from service.web.perspective.attributes import ATTRIBUTES, PERSPECTIVE_ATTRIBUTES, SUPPORTED_LANGUAGES
 from service.web.perspective.errors import PerspectiveError
 
 ANALYZE_FIELDS = {"comment", "context", "requestedAttributes", "languages", "doNotStore", "clientToken",
@@ -100,10 +100,27 @@ class Requested:
     thresholds: dict[str, float | None]
 
 
-def requested_attributes(data: Mapping) -> Requested:
+def unsupported_attribute(name: str, requested_languages: list[str]) -> PerspectiveError:
+    """The refusal of an attribute we have no model of, in the words and shape Perspective uses for one.
+
+    Perspective answers an attribute without a model for the request's language with
+    ``LANGUAGE_NOT_SUPPORTED_BY_ATTRIBUTE``; that is what THREAT, INSULT and the rest are here, in every
+    language. A name Perspective does not define at all is ``ATTRIBUTE_NOT_SUPPORTED``.
+    """
+    if name in PERSPECTIVE_ATTRIBUTES:
+        return _invalid(f"Attribute {name} does not support request languages: {', '.join(requested_languages)}",
+                        "LANGUAGE_NOT_SUPPORTED_BY_ATTRIBUTE",
+                        languageNotSupportedByAttributeError={"requestedLanguage": requested_languages,
+                                                              "attribute": name})
+    return _invalid(f"Unknown attribute {name}: this service serves {', '.join(ATTRIBUTES)}.",
+                    "ATTRIBUTE_NOT_SUPPORTED", attribute=name)
+
+
+def requested_attributes(data: Mapping, requested_languages: list[str]) -> Requested:
     """``requestedAttributes``: names we serve, with optional scoreType (PROBABILITY) and scoreThreshold.
 
-    An unsupported name is an error, unless ``dropUnsupportedAttributes`` asks to leave it out.
+    An attribute we have no model of is an error (`unsupported_attribute`), unless
+    ``dropUnsupportedAttributes`` asks to leave it out.
     """
     value = data.get("requestedAttributes")
     if not isinstance(value, dict) or not value:
@@ -114,8 +131,7 @@ def requested_attributes(data: Mapping) -> Requested:
         if name not in ATTRIBUTES:
             if drop:
                 continue
-            raise _invalid(f"Attribute {name} is not supported: this service serves {', '.join(ATTRIBUTES)}.",
-                           "ATTRIBUTE_NOT_SUPPORTED", attribute=name)
+            raise unsupported_attribute(name, requested_languages)
         if not isinstance(options, dict):
             raise _invalid(f"requestedAttributes.{name} must be an object")
         if options.get("scoreType", "PROBABILITY") not in ("PROBABILITY", "SCORE_TYPE_UNSPECIFIED"):

@@ -16,7 +16,7 @@ from service.web.context import db_session, services
 from service.web.errors import ApiError
 from service.web.limits import rate_limited
 from service.web.perspective import requests as parse
-from service.web.perspective.attributes import attribute_scores, profanity
+from service.web.perspective.attributes import attribute_scores
 from service.web.perspective.discovery import discovery_document
 from service.web.perspective.errors import PerspectiveError, from_exception, perspective_error
 from service.web.site_keys import site_key_required
@@ -34,8 +34,8 @@ def analyze() -> Response:
     """Scores of ``comment.text`` for the requested attributes, in Perspective's response format."""
     data = parse.body(parse.ANALYZE_FIELDS)
     text = parse.comment_text(data, services().settings.max_text_length)
-    requested = parse.requested_attributes(data)
     languages = parse.languages(data)
+    requested = parse.requested_attributes(data, languages)
     unsupported = parse.unsupported_languages(languages)
     if unsupported and requested.names:
         attribute = requested.names[0]
@@ -53,9 +53,8 @@ def analyze() -> Response:
     except NoActiveModel as error:
         raise PerspectiveError(503, f"no model is available: {error}") from None
     score = assess(scorer, services().settings, text).score
-    profane = profanity(text, scorer.bundle.model.lexicon) if "PROFANITY" in requested.names else 0.0
     body: dict[str, object] = {
-        "attributeScores": attribute_scores(requested.names, score, profane, spans, requested.thresholds),
+        "attributeScores": attribute_scores(requested.names, score, spans, requested.thresholds),
         "languages": languages,
     }
     if token is not None:
