@@ -68,6 +68,7 @@ class Settings:
     sweep_interval_seconds: float
     sweep_age_seconds: float
     gate_tolerance: float
+    gate_min_decisions: int
     evaluation_share: float
     moderator_weight: float
     rate_limits: bool
@@ -238,6 +239,10 @@ VARIABLES: dict[str, tuple[str, Callable[[str], object], Callable[[Mapping[str, 
     "MODERATION_GATE_TOLERANCE": (
         "gate_tolerance", _fraction, lambda env: 0.01,
         "a retrained model may be at most this much worse (ROC-AUC, agreement) on any evaluation set"),
+    "MODERATION_GATE_MIN_DECISIONS": (
+        "gate_min_decisions", _count, lambda env: 30,
+        "held-back moderators' decisions the gate needs to judge a retrained model on them; below it, on the "
+        "evaluation datasets alone (docs/retraining.md)"),
     "MODERATION_EVALUATION_SHARE": (
         "evaluation_share", _fraction, lambda env: 0.2,
         "share of moderators' decisions held back from training to evaluate retrained models"),

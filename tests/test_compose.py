@@ -15,7 +15,7 @@ from service.cli import build_parser
 from service.config import VARIABLES
 
 REPOSITORY = Path(__file__).resolve().parents[1]
-OURS = ("migrate", "model", "web", "worker")
+OURS = ("migrate", "model", "web", "worker", "retrain-worker")
 """Services built from our Dockerfile."""
 
 
@@ -40,7 +40,7 @@ def _accepts(argv: list[str]) -> bool:
 
 
 def test_the_services_exist(compose: dict) -> None:
-    assert {"web", "worker", "redis", "postgres", "migrate"} <= set(compose["services"])
+    assert {"web", "worker", "retrain-worker", "redis", "postgres", "migrate"} <= set(compose["services"])
 
 
 def test_our_services_share_one_environment_block(compose: dict) -> None:
@@ -73,13 +73,13 @@ def test_ports_and_healthchecks(compose: dict) -> None:
     assert "8000:8000" in services["web"]["ports"]
     for name in ("postgres", "redis"):
         assert "ports" not in services[name], f"{name} should not be reachable from outside"
-    for name in ("web", "worker", "postgres", "redis"):
+    for name in ("web", "worker", "retrain-worker", "postgres", "redis"):
         assert services[name]["healthcheck"]["test"][0] in ("CMD", "CMD-SHELL"), name
 
 
 def test_start_order_waits_for_health_and_migrations(compose: dict) -> None:
     services = compose["services"]
-    for name in ("web", "worker"):
+    for name in ("web", "worker", "retrain-worker"):
         depends = services[name]["depends_on"]
         assert depends["postgres"]["condition"] == "service_healthy"
         assert depends["redis"]["condition"] == "service_healthy"
@@ -91,7 +91,7 @@ def test_start_order_waits_for_health_and_migrations(compose: dict) -> None:
 def test_commands_are_real_moderation_commands(compose: dict, dockerfile: str) -> None:
     services = compose["services"]
     commands = [services[name]["command"] for name in OURS]
-    commands.append(services["worker"]["healthcheck"]["test"][1:])
+    commands.extend(services[name]["healthcheck"]["test"][1:] for name in ("worker", "retrain-worker"))
     cmd = re.search(r"^CMD\s+(\[.*\])\s*$", dockerfile, re.MULTILINE)
     assert cmd, "the Dockerfile needs an exec-form CMD"
     commands.append(json.loads(cmd.group(1)))
@@ -123,3 +123,14 @@ def test_dockerfile_installs_the_package_and_drops_root(dockerfile: str) -> None
 def test_dockerignore_keeps_local_state_out() -> None:
     ignored = (REPOSITORY / ".dockerignore").read_text(encoding="utf-8").split()
     assert {".venv", "var", ".git"} <= set(ignored)
+
+
+def test_scoring_and_retraining_have_workers_of_their_own(compose: dict) -> None:
+    # A retraining takes minutes of CPU; on the worker that scores it would make comments wait.
+    services = compose["services"]
+    parser = build_parser()
+    scoring = parser.parse_args(services["worker"]["command"][1:])
+    retraining = parser.parse_args(services["retrain-worker"]["command"][1:])
+    assert scoring.queues == ("default",) and retraining.queues == ("retrain",)
+    ping = parser.parse_args(services["retrain-worker"]["healthcheck"]["test"][2:])
+    assert ping.ping and ping.queues == ("retrain",), "the healthcheck asks the retraining worker, not the other"

@@ -23,11 +23,13 @@ from worker.webhook_tasks import register_webhook_tasks
 log = logging.getLogger("moderation.worker")
 
 
-def create_worker(settings: Settings | None = None) -> Celery:
+def create_worker(settings: Settings | None = None, retrain_only: bool = False) -> Celery:
     """A Celery app for ``settings``' broker with the worker's tasks registered.
 
     The database engine and the model are created in each worker process on first use (after the
-    prefork pool has forked), never here.
+    prefork pool has forked), never here. A worker that only consumes the retraining queue
+    (``retrain_only``) loads no model to score with and runs no outbox sweeper: both belong to the
+    workers that score.
     """
     settings = settings or load_settings()
     app = make_celery(settings, name="moderation-worker")
@@ -51,6 +53,8 @@ def create_worker(settings: Settings | None = None) -> Celery:
         if app.conf.worker_pool == "solo":
             warm_up()
 
+    if retrain_only:
+        return app
     # Celery's signals are process-wide; weak=False keeps these closures alive as long as the process.
     worker_process_init.connect(warm_up, weak=False)
     worker_ready.connect(warm_up_solo, weak=False)

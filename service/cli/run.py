@@ -1,9 +1,10 @@
 """`moderation run`: the whole service on one machine, with nothing to install but this package.
 
 Brings the database to the latest schema, makes sure a model is active (training the default one if
-there is none), then runs `moderation worker` and `moderation web` as child processes and watches
-them: SIGINT or SIGTERM stops both and exits 0; if either dies, the other is stopped and the exit
-status is non-zero. The children run in their own sessions so Ctrl-C reaches them once, through us.
+there is none), then runs two `moderation worker` processes (one scoring, one for retraining only) and
+`moderation web` as child processes and watches them: SIGINT or SIGTERM stops them all and exits 0; if
+one dies, the others are stopped and the exit status is non-zero. The children run in their own
+sessions so Ctrl-C reaches them once, through us.
 """
 
 from __future__ import annotations
@@ -110,7 +111,9 @@ def run(settings: Settings, host: str, port: int, workers: int) -> int:
 
     command = [sys.executable, "-m", "service.cli"]
     children = [
-        Child("worker", [*command, "worker"]),
+        # Two workers: a retraining takes minutes of CPU in its process, and comments must not wait for it.
+        Child("worker", [*command, "worker", "--queues", "default"]),
+        Child("retraining worker", [*command, "worker", "--queues", "retrain"]),
         Child("web server", [*command, "web", "--host", host, "--port", str(port), "--workers", str(workers)]),
     ]
     received: list[int] = []

@@ -24,6 +24,13 @@ DELIVER_TASK = "moderation.deliver_webhook"
 """Attempt one webhook delivery (worker/webhook_tasks.py)."""
 RETRAIN_TASK = "moderation.retrain"
 """Run one retraining job (worker/retrain_tasks.py)."""
+DEFAULT_QUEUE = "celery"
+"""Scoring, webhook deliveries: Celery's default queue name, so messages queued before queues existed still run."""
+RETRAIN_QUEUE = "retrain"
+"""Retraining alone: a retraining takes minutes of CPU, and a worker that only runs it (`moderation worker
+--queues retrain`, started by `moderation run`) leaves scoring to the others, so comments never wait for it."""
+QUEUES = {"default": DEFAULT_QUEUE, "retrain": RETRAIN_QUEUE}
+"""`moderation worker --queues` names → Celery queue names."""
 BATCH_MAX = 20
 """Most comments per batch message: enough to share the publishing cost under load, few enough that
 several worker processes still share a burst."""
@@ -40,6 +47,9 @@ def celery_config(settings: Settings) -> dict:
         "task_serializer": "json",
         "accept_content": ["json"],
         "broker_connection_retry_on_startup": True,
+        "task_default_queue": DEFAULT_QUEUE,
+        # Both sides route by name; the sender's route is what puts a retraining on its own queue.
+        "task_routes": {RETRAIN_TASK: {"queue": RETRAIN_QUEUE}},
     }
     if settings.embedded:
         folder = settings.broker_folder.resolve()
@@ -92,5 +102,5 @@ def send_delivery(app: Celery, delivery_id: int) -> None:
 
 
 def send_retrain(app: Celery, job_id: int) -> None:
-    """Queue the retraining task for a committed job."""
-    app.send_task(RETRAIN_TASK, args=[job_id])
+    """Queue the retraining task for a committed job, on the retraining queue (RETRAIN_QUEUE)."""
+    app.send_task(RETRAIN_TASK, args=[job_id], queue=RETRAIN_QUEUE)

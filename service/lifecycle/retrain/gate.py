@@ -13,6 +13,12 @@ are scored on the same rows, side by side:
 
 The candidate passes if no figure is lower than the active model's by more than the tolerance, and
 its moderators' figure is better (higher agreement, or equal agreement and a lower Brier score).
+
+The moderators' figure counts only with at least ``min_decisions`` held-back decisions
+(MODERATION_GATE_MIN_DECISIONS). On a small site a handful of them makes agreement a coin flip ("0.5000
+vs 0.5000" on two comments), so below the minimum the verdict says so and the candidate is judged on the
+datasets' figures alone: it passes if it is not worse on any of them beyond the tolerance. With no
+figure at all to compare on, it is refused.
 """
 
 from __future__ import annotations
@@ -94,28 +100,78 @@ def figures(scores_of: Scores, parts: dict[str, list[Example]], hold: Mapping[st
     return result
 
 
-def judge(candidate: dict, active: dict | None, tolerance: float) -> Verdict:
+def moderators_counted(candidate: Mapping[str, dict], min_decisions: int) -> bool:
+    """Whether the held-back moderators' decisions are enough (at least ``min_decisions``) to judge on."""
+    return candidate.get(SOURCE, {}).get("n", 0) >= min_decisions
+
+
+def _dataset_comparisons(candidate: Mapping[str, dict], active: Mapping[str, dict]) -> list[str]:
+    """The datasets on which both models have a figure (the parts a verdict without moderators rests on)."""
+    return [name for name, mine in candidate.items() if name != SOURCE
+            and mine.get("roc_auc") is not None and active.get(name, {}).get("roc_auc") is not None]
+
+
+def judge(candidate: dict, active: dict | None, tolerance: float, min_decisions: int = 0) -> Verdict:
     """Apply the gate's rule to two sets of figures (see the module docstring)."""
     if active is None:
         return Verdict(True, "no active model to compare with")
+    counted = moderators_counted(candidate, min_decisions)
     worse = []
     for name, mine in candidate.items():
+        if name == SOURCE and not counted:
+            continue
         theirs = active.get(name, {})
         key = "agreement" if name == SOURCE else "roc_auc"
         if mine.get(key) is None or theirs.get(key) is None:
             continue
         if mine[key] < theirs[key] - tolerance:
             worse.append(f"{name} {key} {mine[key]:.4f} < {theirs[key]:.4f} - {tolerance}")
+    mine, theirs = candidate.get(SOURCE, {}), active.get(SOURCE, {})
+    if not counted:
+        held = mine.get("n", 0)
+        datasets = _dataset_comparisons(candidate, active)
+        below = (f"only {held} held-back moderator decision{'' if held == 1 else 's'}, below the minimum "
+                 f"{min_decisions}: judged on " + (f"the evaluation sets ({', '.join(datasets)}) only" if datasets
+                                                   else "nothing else either"))
+        if worse:
+            return Verdict(False, f"{below}; worse than the active model on " + "; ".join(worse))
+        if not datasets:
+            return Verdict(False, f"{below}, so it cannot be shown not to be worse")
+        return Verdict(True, f"{below}; not worse than the active model on any of them beyond {tolerance}")
     if worse:
         return Verdict(False, "worse than the active model on " + "; ".join(worse))
-    mine, theirs = candidate.get(SOURCE, {}), active.get(SOURCE, {})
     if not mine.get("n"):
         return Verdict(False, "no held-back moderator decisions to compare on, so it cannot be shown better")
     if mine["agreement"] > theirs["agreement"]:
         return Verdict(True, f"better on moderators' decisions (agreement {mine['agreement']:.4f} > "
-                             f"{theirs['agreement']:.4f}) and not worse elsewhere beyond {tolerance}")
+                             f"{theirs['agreement']:.4f} on {mine['n']}) and not worse elsewhere beyond {tolerance}")
     if mine["agreement"] == theirs["agreement"] and mine["brier"] < theirs["brier"]:
-        return Verdict(True, f"as good on moderators' decisions (agreement {mine['agreement']:.4f}) with a lower "
-                             f"Brier score ({mine['brier']:.4f} < {theirs['brier']:.4f}), not worse elsewhere")
+        return Verdict(True, f"as good on moderators' decisions (agreement {mine['agreement']:.4f} on {mine['n']}) "
+                             f"with a lower Brier score ({mine['brier']:.4f} < {theirs['brier']:.4f}), not worse "
+                             "elsewhere")
     return Verdict(False, f"not better on moderators' decisions (agreement {mine['agreement']:.4f} vs "
-                          f"{theirs['agreement']:.4f}, Brier {mine['brier']:.4f} vs {theirs['brier']:.4f})")
+                          f"{theirs['agreement']:.4f} on {mine['n']}, Brier {mine['brier']:.4f} vs "
+                          f"{theirs['brier']:.4f})")
+
+
+def threshold_changes(before: Mapping[str, float | None] | None, after: Mapping[str, float | None]) -> list[str]:
+    """What activating a candidate does to the hold thresholds in force, one line per head, in words.
+
+    ``before`` is the policy's hold thresholds under the active model (None: there was none), ``after``
+    under the candidate; e.g. ``"hostility hold threshold 0.603 → 0.572"``.
+    """
+    def shown(value: float | None) -> str:
+        return "off" if value is None else f"{value:.3f}"
+
+    lines = []
+    for head in HEADS:
+        new = after.get(head)
+        if before is None:
+            lines.append(f"{head} hold threshold {shown(new)} (no model was active)")
+            continue
+        old = before.get(head)
+        if shown(old) == shown(new):  # as a moderator reads it: 0.6031 → 0.6029 is no change
+            lines.append(f"{head} hold threshold {shown(new)} (unchanged)")
+        else:
+            lines.append(f"{head} hold threshold {shown(old)} → {shown(new)}")
+    return lines

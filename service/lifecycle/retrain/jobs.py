@@ -97,7 +97,8 @@ def run_job(sessions: sessionmaker[Session], settings: Settings, job_id: int) ->
         message = f"{type(error).__name__}: {error}"[:2000]
         _update(sessions, job_id, status="failed", finished_at=utcnow(), message=message)
         return "failed"
+    # The log says what the job row says: the verdict and, when it went live, every hold threshold it moved.
+    log.info("retraining job %s: %s", job_id, outcome.summary().replace("\n", "; "))
     _update(sessions, job_id, status="succeeded", finished_at=utcnow(), progress=1.0, stage="done",
-            version=outcome.version, outcome=outcome.outcome,
-            message=f"{outcome.version} {outcome.outcome}: {outcome.reason}"[:2000])
+            version=outcome.version, outcome=outcome.outcome, message=outcome.summary()[:2000])
     return outcome.outcome

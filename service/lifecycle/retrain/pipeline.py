@@ -52,6 +52,13 @@ class Outcome:
     moderator_labels: int
     evaluation: dict
     seconds: float
+    threshold_changes: tuple[str, ...] = ()
+    """What going live did to the hold thresholds in force ("hostility hold threshold 0.603 → 0.572"); empty
+    when the candidate was rejected."""
+
+    def summary(self) -> str:
+        """The outcome in words, one line for the verdict and one per hold threshold it changed or kept."""
+        return "\n".join((f"{self.version} {self.outcome}: {self.reason}", *self.threshold_changes))
 
 
 def _unique_version(sessions: sessionmaker[Session], models_dir: Path) -> str:
@@ -126,10 +133,11 @@ def retrain(sessions: sessionmaker[Session], settings: Settings, *, actor: str, 
 
     progress("evaluating candidate and active model side by side")
     parts = gate.evaluation_sets(testing, [label.example() for label in evaluation_labels])
-    mine = gate.figures(lambda texts: scores_of(model, texts), parts, policy_for(settings, thresholds).hold)
+    hold_after = policy_for(settings, thresholds).hold
+    mine = gate.figures(lambda texts: scores_of(model, texts), parts, hold_after)
     with sessions() as session:
         current = active_version(session)
-        theirs, current_name = None, None
+        theirs, current_name, hold_before = None, None, None
         if current is not None:
             current_name = current.version
             try:
@@ -142,26 +150,32 @@ def retrain(sessions: sessionmaker[Session], settings: Settings, *, actor: str, 
                                                     f"compare with: {error}", actor)
                 session.commit()
                 raise
-            theirs = gate.figures(lambda texts: scores_of(active_bundle.model, texts), parts,
-                                  policy_for(settings, current.thresholds).hold)
-    verdict = gate.judge(mine, theirs, settings.gate_tolerance)
+            hold_before = policy_for(settings, current.thresholds).hold
+            theirs = gate.figures(lambda texts: scores_of(active_bundle.model, texts), parts, hold_before)
+    verdict = gate.judge(mine, theirs, settings.gate_tolerance, settings.gate_min_decisions)
+    changes = gate.threshold_changes(hold_before, hold_after)
 
     progress("recording the verdict")
     evaluation = {"candidate": mine, "active": theirs, "compared_with": current_name,
-                  "tolerance": settings.gate_tolerance, "passed": verdict.passed, "reason": verdict.reason}
+                  "tolerance": settings.gate_tolerance, "min_decisions": settings.gate_min_decisions,
+                  "moderators_counted": gate.moderators_counted(mine, settings.gate_min_decisions),
+                  "passed": verdict.passed, "reason": verdict.reason, "hold_before": hold_before,
+                  "hold_after": hold_after}
     with sessions() as session:
         candidate = registry.get_version(session, version)
         candidate.evaluation = evaluation
+        moved = "; ".join(changes)
         if verdict.passed:
-            registry.activate(session, candidate, actor, detail=f"passed the evaluation gate: {verdict.reason}")
+            registry.activate(session, candidate, actor,
+                              detail=f"passed the evaluation gate: {verdict.reason}; {moved}")
             outcome = "activated"
         elif force:
             registry.activate(session, candidate, actor, action="force",
-                              detail=f"FORCED past the evaluation gate, which refused it: {verdict.reason}")
+                              detail=f"FORCED past the evaluation gate, which refused it: {verdict.reason}; {moved}")
             outcome = "forced"
         else:
             registry.reject(session, candidate, verdict.reason, actor)
-            outcome = "rejected"
+            outcome, changes = "rejected", []
         session.commit()
     return Outcome(version, outcome, verdict.reason, len(training_labels), evaluation,
-                   round(time.perf_counter() - started, 1))
+                   round(time.perf_counter() - started, 1), tuple(changes))
