@@ -20,7 +20,7 @@ from service.infra.db import make_engine, make_sessions
 from service.infra.scoring_queue import scoring_queue
 from service.lifecycle.active_model import ActiveModel
 from service.lifecycle.webhooks.outbox import dispatch_on_commit
-from service.web import coral, cors, limits, perspective, site_keys
+from service.web import body, coral, cors, limits, perspective, site_keys
 from service.web.api import register_blueprints
 from service.web.api.models import init_app as init_models_api
 from service.web.context import EXTENSION, Services, close_db_session
@@ -46,7 +46,6 @@ def create_app(config: Mapping[str, object] | None = None) -> Flask:
         SESSION_COOKIE_SAMESITE="Lax",
         SESSION_COOKIE_SECURE=settings.production,
     )
-    app.json.sort_keys = False  # type: ignore[attr-defined]  # keep documents in the order they are written
 
     engine = make_engine(settings.database_url)
     celery = make_celery(settings)
@@ -60,6 +59,7 @@ def create_app(config: Mapping[str, object] | None = None) -> Flask:
     app.teardown_appcontext(close_db_session)
     register_error_handlers(app)
     init_request_log(app)
+    body.init_app(app)  # strict JSON for get_json; the body limit on chunked bodies, before any hook reads one
     register_blueprints(app)
     init_models_api(app)
     init_workbench(app)

@@ -27,6 +27,8 @@ from flask import Blueprint, Flask, Response, current_app, jsonify, request
 from service.config import Settings
 from service.lifecycle.active_model import ActiveModel, NoActiveModel
 from service.lifecycle.assess import Assessment, assess
+from service.lifecycle.precision import score_value
+from service.web.body import DuplicateKey, loads
 from service.web.context import services
 from service.web.errors import ApiError
 
@@ -73,7 +75,17 @@ def moderation_phase() -> Response:
     raw = request.get_data(cache=True)
     if not signed_by(raw, request.headers.get(SIGNATURE_HEADER, ""), settings.coral_secrets):
         raise ApiError(401, "unauthorized", f"missing or invalid {SIGNATURE_HEADER}", SIGNATURE_HEADER)
-    text = _comment_body(request.get_json(silent=True))
+    # Coral sends JSON; anything else cannot hold comment.body, so say what is wrong with it instead.
+    if not request.is_json:
+        raise ApiError(415, "unsupported_media_type",
+                       f"Content-Type must be application/json, not {request.mimetype or 'missing'!r}")
+    try:
+        data = loads(raw)
+    except DuplicateKey as error:
+        raise ApiError(400, "duplicate_key", f"request body names {error.key[:100]!r} twice", error.key[:100]) from None
+    except (ValueError, RecursionError):
+        raise ApiError(400, "invalid_json", "request body is not valid JSON") from None
+    text = _comment_body(data)
     if len(text) > settings.max_text_length:
         return Response(status=204)  # longer than we ever score: no opinion rather than a guess
     budget = settings.coral_budget_ms / 1000 - (time.monotonic() - started)
@@ -94,7 +106,7 @@ def moderation_phase() -> Response:
         "status": "REJECTED" if rejected else "SYSTEM_WITHHELD",
         "actions": [{"actionType": "FLAG", "reason": "COMMENT_DETECTED_TOXIC",
                      "additionalDetails": f"{details} (model {assessment.version})"}],
-        "metadata": {"moderation": {"hostility": round(scores["hostility"], 4), "slur": round(scores["slur"], 4),
+        "metadata": {"moderation": {"hostility": score_value(scores["hostility"]), "slur": score_value(scores["slur"]),
                                     "model_version": assessment.version}},
     })
 

@@ -8,13 +8,13 @@ surfacing later as a 500.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 
 from flask import request
 
 from service.lifecycle.policy import ACTIONS, CATEGORIES
+from service.web.body import DuplicateKey, loads
 from service.web.errors import ApiError
 
 ID_MAX_LENGTH = 200
@@ -37,13 +37,9 @@ JSON_WHITESPACE = b" \t\r\n"
 """The only whitespace JSON allows (RFC 8259); a body of form feeds or vertical tabs is not empty JSON but invalid."""
 
 
-def _reject_constant(name: str) -> None:
-    # Python's json accepts NaN and Infinity; JSON does not, and they would poison scores and counts.
-    raise ValueError(f"{name} is not valid JSON")
-
-
 def json_object(allow_empty: bool = False) -> dict:
-    """The request body as a JSON object, whatever the Content-Type claims, as long as it parses.
+    """The request body as a JSON object, whatever the Content-Type claims, as long as it parses strictly
+    (service.web.body.loads: a key named twice is a 400 ``duplicate_key`` naming it).
 
     No body at all is ``{}`` when every field of the endpoint is optional (``allow_empty``); a body of
     whitespace alone is not a JSON document, so it is refused like any other invalid JSON.
@@ -54,7 +50,10 @@ def json_object(allow_empty: bool = False) -> dict:
     if not raw.strip(JSON_WHITESPACE):
         raise invalid("invalid_json", "request body is empty; expected a JSON object")
     try:
-        value = json.loads(raw, parse_constant=_reject_constant)
+        value = loads(raw)
+    except DuplicateKey as error:
+        field = _printable(error.key)
+        raise invalid("duplicate_key", f"request body names {field!r} twice; send each field once", field) from None
     except RecursionError:
         raise invalid("invalid_json", "request body is nested too deeply") from None
     except ValueError as error:  # JSONDecodeError, and UnicodeDecodeError for bytes that are not UTF-8

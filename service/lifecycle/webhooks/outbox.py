@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session, SessionTransaction, sessionmaker
 
 from service.infra.integration_models import WEBHOOK_EVENTS, Webhook, WebhookDelivery
 from service.infra.models import Comment, utcnow
+from service.lifecycle.precision import score_value
 
 log = logging.getLogger("moderation.webhooks")
 
@@ -34,7 +35,8 @@ def payload(event: str, comment: Comment) -> dict:
         "comment": {
             "id": comment.id, "article_id": comment.article_id, "parent_id": comment.parent_id,
             "author": {"id": comment.author_id, "name": comment.author_name}, "text": comment.text,
-            "status": comment.status, "hostility": comment.hostility, "slur": comment.slur,
+            "status": comment.status, "hostility": score_value(comment.hostility),
+            "slur": score_value(comment.slur),
             "hold_reasons": list(comment.hold_reasons or []), "model_version": comment.model_version,
         },
     }

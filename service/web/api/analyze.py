@@ -6,6 +6,7 @@ from flask import Blueprint, Response, jsonify
 
 from service.lifecycle.active_model import NoActiveModel
 from service.lifecycle.assess import assess
+from service.lifecycle.precision import score_value
 from service.web.context import services
 from service.web.errors import ApiError
 from service.web.limits import rate_limited
@@ -27,4 +28,6 @@ def analyze() -> Response:
     # Flagged by the thresholds the worker will apply (configuration first), not only the model's own.
     assessment = assess(scorer, settings, text)
     flagged = bool(assessment.held)
-    return jsonify({**assessment.score.as_dict(), "flagged": flagged, "model_version": assessment.version})
+    score = assessment.score
+    return jsonify({**score.as_dict(), "hostility": score_value(score.hostility), "slur": score_value(score.slur),
+                    "flagged": flagged, "model_version": assessment.version})

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 
 from service.infra.models import Comment, Decision
+from service.lifecycle.precision import score_value
 from service.lifecycle.queries import Page
 from service.lifecycle.store import InsertedComment
 
@@ -32,17 +33,22 @@ def comment_public(comment: Comment | InsertedComment) -> dict[str, object]:
     }
 
 
+def spans_json(spans: list[dict] | None) -> list[dict[str, object]]:
+    """Explanation spans as stored, their scores at the service's one precision (service.lifecycle.precision)."""
+    return [{**span, "score": score_value(span.get("score"))} for span in spans or []]
+
+
 def comment_detail(comment: Comment) -> dict[str, object]:
     """A comment with its scores, spans and moderation state."""
     return {
         **comment_public(comment),
         "scores": {
-            "hostility": comment.hostility,
-            "slur": comment.slur,
-            "name_hostility": comment.name_hostility,
-            "name_slur": comment.name_slur,
+            "hostility": score_value(comment.hostility),
+            "slur": score_value(comment.slur),
+            "name_hostility": score_value(comment.name_hostility),
+            "name_slur": score_value(comment.name_slur),
         },
-        "spans": comment.spans or [],
+        "spans": spans_json(comment.spans),
         "model_version": comment.model_version,
         "hold_reasons": comment.hold_reasons or [],
         "report_count": comment.report_count or 0,
@@ -61,8 +67,8 @@ def decision_json(decision: Decision) -> dict[str, object]:
         "action": decision.action,
         "labels": list(decision.labels or []),
         "reason": decision.reason or "",
-        "hostility": decision.hostility,
-        "slur": decision.slur,
+        "hostility": score_value(decision.hostility),
+        "slur": score_value(decision.slur),
         "model_version": decision.model_version,
         "created_at": iso(decision.created_at),
     }

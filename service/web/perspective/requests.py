@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from flask import request
 
+from service.web.body import DuplicateKey, loads
 from service.web.perspective.attributes import ATTRIBUTES, PERSPECTIVE_ATTRIBUTES, SUPPORTED_LANGUAGES
 from service.web.perspective.errors import PerspectiveError
 
@@ -25,7 +26,13 @@ def _invalid(message: str, error_type: str | None = None, **detail: object) -> P
 
 def body(fields: set[str]) -> dict:
     """The JSON object of the request, refusing fields Perspective does not define (as Google does)."""
-    data = request.get_json(silent=True)
+    try:
+        data = loads(request.get_data(cache=True))
+    except DuplicateKey as error:
+        # Google's own wording for a repeated field (proto3 JSON parsing refuses it the same way).
+        raise _invalid(f'Invalid JSON payload received. Duplicate field "{error.key[:100]}".') from None
+    except (ValueError, RecursionError):
+        raise _invalid("Invalid JSON payload received: the request body is not valid JSON.") from None
     if not isinstance(data, dict):
         raise _invalid("the request body must be a JSON object")
     unknown = sorted(set(data) - fields)
