@@ -1,4 +1,8 @@
-"""The OpenAPI document and a plain HTML rendering of it (no CDN: the page must work offline)."""
+"""The OpenAPI document and a plain HTML rendering of it (no CDN: the page must work offline).
+
+The page says nothing the document does not: each operation's authentication line is generated from its
+``security`` requirements and the document's security schemes (tests/service/test_openapi.py compares them
+for every operation)."""
 
 from __future__ import annotations
 
@@ -29,8 +33,12 @@ td, th { text-align: left; padding: .15rem .75rem .15rem 0; vertical-align: top;
 <h2>Operations</h2>
 {% for op in operations %}
 <div class="op" id="{{ op.operationId }}">
-<h3><span class="method">{{ op.method }}</span> <code>{{ op.path }}</code>{% if op.security %} 🔒{% endif %}</h3>
-<p>{{ op.summary }}{% if op.security %} — needs <code>Authorization: Bearer &lt;token&gt;</code>{% endif %}</p>
+<h3><span class="method">{{ op.method }}</span> <code>{{ op.path }}</code>{% if op.auth.required %} 🔒{% endif %}</h3>
+<p>{{ op.summary }}</p>
+<p class="auth">Authentication: {% for way in op.auth.ways %}{% if not loop.first %} <em>or</em> {% endif %}
+{%- for part in way %}{% if not loop.first %} and {% endif %}{% if part.credential %}<code>{{ part.credential }}</code>
+{%- if part.description %} ({{ part.description }}){% endif %}{% else %}{{ part.description }}{% endif %}{% endfor %}
+{%- endfor %}</p>
 {% if op.parameters %}<table><tr><th>parameter</th><th>in</th><th>schema</th><th></th></tr>
 {% for p in op.parameters %}<tr><td><code>{{ p.name }}</code></td><td>{{ p.in }}</td>
 <td><code>{{ p.schema | tojson }}</code></td><td>{{ p.description or "" }}</td></tr>{% endfor %}</table>{% endif %}
@@ -52,6 +60,39 @@ def _ref_name(content: dict | None) -> str | None:
     return ref.rsplit("/", 1)[-1] if ref else None
 
 
+NO_AUTHENTICATION = {"credential": None, "description": "none"}
+
+
+def _credential(scheme: dict) -> str:
+    """How a client sends a security scheme's credential, in the words of the OpenAPI document."""
+    if scheme.get("type") == "http":
+        name = str(scheme.get("scheme", "")).lower()
+        return "Authorization: Bearer <token>" if name == "bearer" else f"Authorization: {name.capitalize()} …"
+    if scheme.get("type") == "apiKey":
+        where = {"query": "?{}=…", "header": "{}: …", "cookie": "cookie {}"}.get(scheme.get("in", ""), "{}")
+        return where.format(scheme.get("name", ""))
+    return str(scheme.get("type", "?"))
+
+
+def authentication(operation: dict, document: dict) -> dict:
+    """What an operation's ``security`` (or the document's) asks for: ``{"required", "ways"}``.
+
+    ``ways`` are the alternatives (OpenAPI's list is "any one of these"), each a list of the schemes it
+    combines (``{"credential", "description"}``); an empty requirement ``{}`` is "none", which makes
+    authentication optional. No security at all is one way: none.
+    """
+    schemes = document.get("components", {}).get("securitySchemes", {})
+    requirements = operation.get("security", document.get("security", [{}]))
+    ways = []
+    for requirement in requirements or [{}]:
+        if not requirement:
+            ways.append([NO_AUTHENTICATION])
+            continue
+        ways.append([{"credential": _credential(schemes.get(name, {})),
+                      "description": schemes.get(name, {}).get("description", "")} for name in requirement])
+    return {"required": all(way != [NO_AUTHENTICATION] for way in ways), "ways": ways}
+
+
 def _operations(document: dict) -> list[dict]:
     rows = []
     for path, item in document["paths"].items():
@@ -60,7 +101,7 @@ def _operations(document: dict) -> list[dict]:
             if operation is None:
                 continue
             rows.append({
-                **operation, "method": method, "path": path,
+                **operation, "method": method, "path": path, "auth": authentication(operation, document),
                 "body": _ref_name(operation.get("requestBody", {}).get("content")),
                 "responses": [{"status": status, "description": response["description"],
                                "schema": _ref_name(response.get("content"))}

@@ -40,7 +40,7 @@ def _operation(operation_id: str, summary: str, responses: dict, body: str | Non
 
 def integration_paths() -> dict:
     """Paths of the Perspective-compatible API and Coral's external moderation phase."""
-    site_key = [{"siteKey": []}]
+    site_key = [{}, {"siteKey": []}]  # {}: open while MODERATION_SITE_KEYS is empty (service/web/site_keys.py)
     signature = {"name": "X-Coral-Signature", "in": "header", "required": True, "schema": {"type": "string"},
                  "description": "sha256=<hex HMAC-SHA256 of the body>[,sha256=…] (MODERATION_CORAL_SECRETS)"}
     return {
