@@ -111,11 +111,13 @@ def run(settings: Settings, host: str, port: int, workers: int) -> int:
 
     command = [sys.executable, "-m", "service.cli"]
     children = [
-        # Two workers: a retraining takes minutes of CPU in its process, and comments must not wait for it.
         Child("worker", [*command, "worker", "--queues", "default"]),
-        Child("retraining worker", [*command, "worker", "--queues", "retrain"]),
         Child("web server", [*command, "web", "--host", host, "--port", str(port), "--workers", str(workers)]),
     ]
+    # A second worker for retraining alone: a retraining takes minutes of CPU in its process, and comments must
+    # not wait for it. Started once the web server answers: nothing needs it sooner, and three interpreters
+    # loading at once would slow the start of the two that do.
+    retraining = Child("retraining worker", [*command, "worker", "--queues", "retrain"])
     received: list[int] = []
 
     def on_signal(signum: int, _frame: object) -> None:
@@ -139,6 +141,8 @@ def run(settings: Settings, host: str, port: int, workers: int) -> int:
             if not ready:
                 ready = _answers(f"{base}/healthz")
                 if ready:
+                    retraining.start()
+                    children.append(retraining)
                     print(f"moderation is running\n  API       {base}/api/v1\n  workbench {base}/moderate/\n"
                           f"  docs      {base}/api/docs\n  health    {base}/healthz\nPress Ctrl-C to stop.",
                           flush=True)

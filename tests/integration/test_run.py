@@ -73,7 +73,9 @@ def test_run_serves_scores_and_stops_on_sigterm(tmp_path: Path, integration_mode
             "article_id": "a1", "author": {"id": "u1", "name": "Marta Nowak"}, "text": "Good piece, thank you 👍"})
         wait_for(lambda: _request(f"{base}/api/v1/comments/{posted['id']}")["status"] != "pending",
                  what="the comment to be scored", log=tmp_path / "run.log")
-        assert len(_processes_of(tmp_path)) >= 3, "run, worker, gunicorn master and worker"
+        assert len(_processes_of(tmp_path)) >= 4, "run, two workers, gunicorn master and worker"
+        commands = {Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")[-2] for pid in _processes_of(tmp_path)}
+        assert {b"default", b"retrain"} <= commands, "a scoring worker and a retraining worker, each on its queue"
         run.send_signal(signal.SIGTERM)
         assert run.wait(timeout=40) == 0
     finally:
