@@ -1,6 +1,7 @@
 """The comment lifecycle: every state transition goes through here, nowhere else.
 
-pending → published | held | rejected (auto-reject); published → held (reader reports);
+pending → published | held | rejected (auto-reject); published → held (reader reports, by the policy's report rule:
+enough distinct reporters, one report on a comment that already scored high, or a moderator's report);
 held → approved | rejected (a moderator, or "model" when a better model releases it).
 
 Functions take a Session and never commit: the caller (a view, a task, a command) commits, and only then
@@ -22,6 +23,7 @@ from service.infra.models import Comment, Decision, Moderator, Report, Status, u
 from service.lifecycle.assess import ScoreResult
 from service.lifecycle.errors import Conflict, DomainError
 from service.lifecycle.policy import ACTIONS, CATEGORIES, Policy, policy_for, registry_thresholds
+from service.lifecycle.reporters import Reporter
 from service.lifecycle.store import get_comment
 from service.lifecycle.webhooks import outbox
 
@@ -49,6 +51,8 @@ def record_score(session: Session, comment_id: int, result: ScoreResult, policy:
     if comment is None or comment.status != Status.PENDING:
         return None
     reasons = _store_scores(comment, result, policy)
+    if comment.report_count and _reports_hold(session, comment, policy):  # reported while it waited for scores
+        reasons.append("report")
     rejected = policy.over(_scores(result), policy.reject)
     if rejected:
         comment.status = Status.REJECTED
@@ -65,18 +69,48 @@ def record_score(session: Session, comment_id: int, result: ScoreResult, policy:
     return comment
 
 
-def report_comment(session: Session, comment_id: int, reason: str = "", reporter_id: str | None = None) -> Comment:
-    """A reader's report. A published comment goes back to the queue; a decided one stays decided."""
+def report_comment(session: Session, comment_id: int, reason: str = "", reporter: Reporter | None = None,
+                   policy: Policy | None = None) -> Comment:
+    """A report, stored and counted; it holds a published comment only when ``policy``'s report rule says so.
+
+    The rule (:meth:`Policy.reports_hold`): a moderator's report holds at once; readers' reports hold once
+    enough distinct reporters filed them, or at the first one when the comment already scored high. The same
+    reporter reporting again is stored (its reason may be new) but counts once. A held comment gains the
+    "report" reason by the same rule; a decided one stays decided; a pending one is judged when its scores
+    arrive (:func:`record_score`). Without a ``policy``, the default rule with no hold thresholds known.
+    """
     comment = get_comment(session, comment_id)
-    session.add(Report(comment_id=comment.id, reason=reason, reporter_id=reporter_id))
+    reporter = reporter or Reporter()
+    session.add(Report(comment_id=comment.id, reason=reason, reporter_id=reporter.reader_id,
+                       reporter_key=reporter.key))
     comment.report_count = (comment.report_count or 0) + 1
+    if comment.status not in (Status.PUBLISHED, Status.HELD) or "report" in (comment.hold_reasons or []):
+        return comment
+    if not _reports_hold(session, comment, policy or Policy(hold={})):
+        return comment
+    comment.hold_reasons = [*(comment.hold_reasons or []), "report"]
     if comment.status == Status.PUBLISHED:
         comment.status = Status.HELD
-        comment.hold_reasons = [*(comment.hold_reasons or []), "report"]
         outbox.emit(session, comment)
-    elif comment.status == Status.HELD and "report" not in (comment.hold_reasons or []):
-        comment.hold_reasons = [*(comment.hold_reasons or []), "report"]
     return comment
+
+
+def report_by_reader(session: Session, settings: Settings, comment_id: int, reason: str = "",
+                     reporter: Reporter | None = None) -> Comment:
+    """A report as the API takes it (see :func:`report_comment`), judged by the policy in force for the model that
+    scored the comment: the same hold thresholds the worker held or published it by."""
+    comment = get_comment(session, comment_id)
+    policy = policy_for(settings, registry_thresholds(session, comment.model_version))
+    return report_comment(session, comment_id, reason=reason, reporter=reporter, policy=policy)
+
+
+def _reports_hold(session: Session, comment: Comment, policy: Policy) -> str | None:
+    """Whether (and why) the reports filed on ``comment`` so far hold it under ``policy``."""
+    keys = list(session.scalars(select(Report.reporter_key).where(Report.comment_id == comment.id)))
+    # Distinct reporters: one per key, and one per report without a key (filed before reporters were recorded).
+    reporters = len({key for key in keys if key is not None}) + sum(key is None for key in keys)
+    trusted = any(key is not None and key.startswith("moderator:") for key in keys)
+    return policy.reports_hold({"hostility": comment.hostility, "slur": comment.slur}, reporters, trusted)
 
 
 def _audit(comment: Comment, moderator: Moderator | None, actor: str, action: str, labels: Sequence[str],
