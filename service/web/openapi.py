@@ -7,7 +7,7 @@ Limits that come from the configuration (text length, page size) are filled in f
 from __future__ import annotations
 
 from service.config import Settings
-from service.infra.models import Status
+from service.infra.models import VISIBLE, Status
 from service.lifecycle.policy import ACTIONS, CATEGORIES
 from service.web.perspective.openapi import guard_with_site_key, integration_paths, integration_schemas
 from service.web.validation import (
@@ -29,6 +29,7 @@ def _json(schema: dict, description: str) -> dict:
 
 def _errors(*statuses: int) -> dict:
     described = {400: "Invalid input; `field` names it", 401: "Missing or invalid bearer token",
+                 403: "A site key that is not valid, or a moderator without the admin role",
                  404: "No such comment", 409: "The comment is not in a state that allows this",
                  413: "Request body too large", 503: "Not available (e.g. no active model)",
                  429: "Too many requests from this address or by this author (rate limit); retry after Retry-After"}
@@ -92,6 +93,11 @@ def _schemas(settings: Settings) -> dict:
             "author": _ref("Author"), "text": {"type": "string"},
             "status": {"type": "string", "enum": [status.value for status in Status]}, "created_at": time,
         }, ["id", "article_id", "parent_id", "author", "text", "status", "created_at"]),
+        "CommentStatus": _object({
+            "id": comment_id, "article_id": {"type": "string"}, "parent_id": _nullable(comment_id),
+            "status": {"type": "string", "enum": [status.value for status in Status if status not in VISIBLE]},
+            "created_at": time,
+        }, ["id", "article_id", "parent_id", "status", "created_at"]),
         "Span": _object({"label": {"type": "string", "enum": list(CATEGORIES)}, "begin": {"type": "integer"},
                          "end": {"type": "integer"}, "score": {"type": "number"}}, ["label", "begin", "end", "score"]),
         "CommentDetail": {"allOf": [_ref("Comment"), _object({
@@ -108,7 +114,10 @@ def _schemas(settings: Settings) -> dict:
         "CommentDetailPage": _page("CommentDetail"),
         # null means "not given" in request bodies, for every optional field
         "ReportCreate": _object({"reason": _nullable(_string(REPORT_REASON_MAX_LENGTH, min_length=0)),
-                                 "reporter_id": _nullable(external)}, [], closed=True),
+                                 "reporter_id": _nullable({**external, "description": (
+                                     "the site's reader id; counts as the reporter where no site keys are set or "
+                                     "the request carries a valid one, otherwise the client address does")})},
+                                [], closed=True),
         "ReportResult": _object({"comment_id": comment_id, "status": {"type": "string"},
                                  "report_count": {"type": "integer"}}, ["comment_id", "status", "report_count"]),
         "AnalyzeRequest": _object({"text": _string(settings.max_text_length)}, ["text"], closed=True),
@@ -157,7 +166,8 @@ def _paging(settings: Settings) -> list[dict]:
 
 
 def _operation(operation_id: str, summary: str, responses: dict, *, tag: str, body: str | None = None,
-               parameters: list[dict] | None = None, secured: bool = False, body_optional: bool = False) -> dict:
+               parameters: list[dict] | None = None, secured: bool = False, body_optional: bool = False,
+               optional_auth: bool = False) -> dict:
     operation: dict = {"operationId": operation_id, "summary": summary, "tags": [tag], "responses": responses}
     if body:
         operation["requestBody"] = _body(body, required=not body_optional)  # optional: an empty body is {}
@@ -165,6 +175,8 @@ def _operation(operation_id: str, summary: str, responses: dict, *, tag: str, bo
         operation["parameters"] = parameters
     if secured:
         operation["security"] = [{"bearer": []}]
+    elif optional_auth:  # open, but a site key or a moderator's token changes what it does
+        operation["security"] = [{}, {"siteKey": []}, {"bearer": []}]
     return operation
 
 
@@ -181,17 +193,23 @@ def openapi_document(settings: Settings) -> dict:
             {"202": {**_json(_ref("Comment"), "Accepted; scoring follows"), "headers": located},
              **_errors(400, 404, 413, 429)}, tag="comments", body="CommentCreate")},
         "/api/v1/comments/{comment_id}": {"get": _operation(
-            "getComment", "A comment with its status, scores, spans and moderation state",
-            {"200": _json(_ref("CommentDetail"), "The comment"), **_errors(404)}, tag="comments",
-            parameters=[comment])},
+            "getComment", "A comment's status; its text, scores, spans and moderation state when it is visible "
+                          "or the request carries a site key or a moderator's token",
+            {"200": _json({"oneOf": [_ref("CommentDetail"), _ref("CommentStatus")]},
+                          "The comment: in full (CommentDetail) when it is published or approved, or with a valid "
+                          "site key (where MODERATION_SITE_KEYS is set) or a moderator's bearer token; otherwise "
+                          "(pending, held, rejected) only its status (CommentStatus)"),
+             **_errors(401, 403, 404)}, tag="comments", parameters=[comment], optional_auth=True)},
         "/api/v1/articles/{article_id}/comments": {"get": _operation(
             "listArticleComments", "Published and approved comments of an article, oldest first",
             {"200": _json(_ref("CommentPage"), "One page"), **_errors(400)}, tag="comments",
             parameters=[article, *_paging(settings)])},
         "/api/v1/comments/{comment_id}/reports": {"post": _operation(
-            "reportComment", "Report a comment; a published one goes back to the moderation queue",
-            {"201": _json(_ref("ReportResult"), "Report stored"), **_errors(400, 404, 413, 429)}, tag="comments",
-            body="ReportCreate", body_optional=True, parameters=[comment])},
+            "reportComment", "Report a comment; the report rule decides whether a published one goes back to the "
+                             "queue (distinct reporters, a high score, or a moderator's report)",
+            {"201": _json(_ref("ReportResult"), "Report stored; `status` says whether it holds the comment now"),
+             **_errors(400, 401, 403, 404, 413, 429)}, tag="comments",
+            body="ReportCreate", body_optional=True, parameters=[comment], optional_auth=True)},
         "/api/v1/analyze": {"post": _operation(
             "analyze", "Score a text with the active model without storing anything",
             {"200": _json(_ref("AnalyzeResult"), "Scores and spans"), **_errors(400, 413, 429, 503)}, tag="analysis",

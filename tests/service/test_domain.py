@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from service.infra import outbox
 from service.infra.db import make_engine, make_sessions, upgrade
-from service.infra.models import Comment, Decision, Report, Status
+from service.infra.models import Comment, Decision, Status
 from service.lifecycle import queries, store, transitions
 from service.lifecycle.assess import ScoreResult
 from service.lifecycle.errors import Conflict, DomainError, NotFound
@@ -121,19 +121,6 @@ def test_auto_reject_over_the_reject_threshold_writes_an_audit_row(session: Sess
     assert decision.action == "reject" and decision.labels == ["hostility"]
 
 
-def test_a_report_sends_a_published_comment_back_to_the_queue(session: Session) -> None:
-    comment = _submit(session)
-    transitions.record_score(session, comment.id, _result(0.1), POLICY)
-    session.commit()
-    transitions.report_comment(session, comment.id, reason="insulting", reporter_id="r1")
-    session.commit()
-    assert comment.status == Status.HELD and comment.hold_reasons == ["report"] and comment.report_count == 1
-    transitions.report_comment(session, comment.id, reason="again")
-    session.commit()
-    assert comment.hold_reasons == ["report"] and comment.report_count == 2
-    assert [r.reason for r in session.scalars(select(Report))] == ["insulting", "again"]
-
-
 def test_a_report_on_a_decided_comment_counts_but_does_not_reopen_it(session: Session) -> None:
     moderator, _ = create_moderator(session, "alice")
     comment = _held(session)
@@ -231,7 +218,7 @@ def test_queue_filters_and_sorts(session: Session) -> None:
     severe = _held(session, 0.3, slur=0.95)
     reported = _submit(session, article="a2")
     transitions.record_score(session, reported.id, _result(0.1), POLICY)
-    transitions.report_comment(session, reported.id)
+    transitions.report_comment(session, reported.id, policy=Policy(hold={}, reports_to_hold=1))
     session.commit()
     by_severity = queries.moderation_queue(session)
     assert [c.id for c in by_severity.items] == [severe.id, mild.id, reported.id]

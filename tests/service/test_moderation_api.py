@@ -72,7 +72,7 @@ def test_queue_lists_held_comments_with_filters(app: Flask, client: FlaskClient,
     severe = _held(app, client, 0.2, slur=0.95, article="a2")
     published = post_comment(client)
     score(app, published["id"], 0.1)
-    client.post(f"/api/v1/comments/{published['id']}/reports", json={"reason": "rude"})
+    client.post(f"/api/v1/comments/{published['id']}/reports", json={"reason": "rude"}, headers=auth)  # holds at once
 
     def ids(query: str = "") -> list[int]:
         response = client.get(f"/api/v1/moderation/queue{query}", headers=auth)

@@ -17,6 +17,7 @@ from service.infra.db import make_engine, make_sessions
 from service.infra.integration_models import WebhookDelivery
 from service.lifecycle.assess import ScoreResult
 from service.lifecycle.moderators import create_moderator
+from service.lifecycle.policy import Policy
 from service.lifecycle.transitions import record_score, report_comment
 from service.lifecycle.webhooks.registry import add_webhook
 from tests.service.conftest import HELD_POLICY, broker_messages, post_comment, score, services, stored
@@ -51,7 +52,9 @@ def test_a_readers_report_sends_the_held_event_at_once(app: Flask, client: Flask
     comment_id = post_comment(client)["id"]
     score(app, comment_id, hostility=0.1)  # published; the worker's part, committed through the app's sessions
     assert _delivery(app, comment_id, "published") in _sent(app)
-    assert client.post(f"/api/v1/comments/{comment_id}/reports", json={"reason": "rude"}).status_code == 201
+    for reader in ("r1", "r2", "r3"):  # the third distinct reader holds it
+        body = {"reason": "rude", "reporter_id": reader}
+        assert client.post(f"/api/v1/comments/{comment_id}/reports", json=body).status_code == 201
     assert _delivery(app, comment_id, "held") in _sent(app)
 
 
@@ -96,7 +99,9 @@ def test_a_rolled_back_transition_sends_nothing(app: Flask, client: FlaskClient,
     score(app, comment_id, hostility=0.1)
     before = _sent(app)
     with services(app).sessions() as session:
-        report_comment(session, comment_id, reason="rude")  # writes the held event's delivery (flushed)
+        # One report that holds (the rule at one reporter) writes the held event's delivery (flushed).
+        held = report_comment(session, comment_id, reason="rude", policy=Policy(hold={}, reports_to_hold=1))
+        assert held.status == "held"
         session.rollback()
         session.commit()  # a later commit of the same session has nothing of it left to send
     assert _sent(app) == before
