@@ -7,7 +7,8 @@ Limits that come from the configuration (text length, page size) are filled in f
 from __future__ import annotations
 
 from service.config import Settings
-from service.infra.models import VISIBLE, Status
+from service.infra.models import MODERATOR_EVENTS, VISIBLE, Status
+from service.lifecycle.moderators import PASSWORD_MAX_LENGTH, ROLES
 from service.lifecycle.policy import ACTIONS, CATEGORIES
 from service.web.perspective.openapi import guard_with_site_key, integration_paths, integration_schemas
 from service.web.validation import (
@@ -247,6 +248,7 @@ def openapi_document(settings: Settings) -> dict:
             {"200": _json(_ref("Readiness"), "Ready"), "503": _json(_ref("Readiness"), "Not ready")}, tag="meta")},
     }
     paths.update(_registry_paths())
+    paths.update(_account_paths())
     paths.update(integration_paths())
     guard_with_site_key(paths["/api/v1/comments"]["post"])
     for item in paths.values():
@@ -263,13 +265,16 @@ def openapi_document(settings: Settings) -> dict:
         },
         "paths": paths,
         "components": {
-            "schemas": {**_schemas(settings), **_registry_schemas(), **integration_schemas()},
+            "schemas": {**_schemas(settings), **_registry_schemas(), **_account_schemas(),
+                        **integration_schemas()},
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer",
-                                           "description": "a moderator token (`moderation moderators add`)"},
+                                           "description": "a moderator token (`moderation moderators add`, "
+                                                          "`moderators reset-token`)"},
                                 "siteKey": {"type": "apiKey", "in": "query", "name": "key",
                                             "description": "a site key (MODERATION_SITE_KEYS); also X-Site-Key"}},
         },
         "tags": [{"name": "comments"}, {"name": "analysis"}, {"name": "moderation"}, {"name": "models"},
+                 {"name": "accounts"},
                  {"name": "integrations"}, {"name": "meta"}],
     }
 
@@ -328,4 +333,62 @@ def _registry_paths() -> dict:
             "retrainStatus", "A retraining job's status, stage and progress; the version and its fate when done",
             {"200": _json(_ref("RetrainJob"), "The job"), "401": unauthorized,
              "404": _json(_ref("Error"), "No such job")}, tag="models", secured=True, parameters=[job])},
+    }
+
+
+def _account_schemas() -> dict:
+    time = {"type": "string", "format": "date-time"}
+    text = {"type": "string"}
+    account = {"id": {"type": "integer"}, "name": text, "role": {"type": "string", "enum": list(ROLES)},
+               "active": {"type": "boolean"}, "has_password": {"type": "boolean"}, "created_at": time}
+    required = ["id", "name", "role", "active", "has_password", "created_at"]
+    return {
+        "Moderator": _object(account, required),
+        "ModeratorWithToken": _object({**account, "token": {"type": "string", "description": "shown only here"}},
+                                      [*required, "token"]),
+        "ModeratorEvent": _object({"id": {"type": "integer"}, "moderator": text,
+                                   "action": {"type": "string", "enum": list(MODERATOR_EVENTS)},
+                                   "actor": {"type": "string", "description": 'an admin\'s name, or "cli:<user>"'},
+                                   "detail": text, "created_at": time},
+                                  ["id", "moderator", "action", "actor", "detail", "created_at"]),
+        "ModeratorList": _object({"items": {"type": "array", "items": _ref("Moderator")},
+                                  "events": {"type": "array", "items": _ref("ModeratorEvent")}}, ["items", "events"]),
+        "PasswordSet": _object({"password": _string(PASSWORD_MAX_LENGTH)}, ["password"], closed=True),
+    }
+
+
+def _account_paths() -> dict:
+    name = {"name": "name", "in": "path", "required": True, "schema": _string(100),
+            "description": "the moderator's name (as `moderation moderators add` gave it)"}
+    refusals = {"401": _json(_ref("Error"), "Missing or invalid bearer token"),
+                "403": _json(_ref("Error"), "The moderator is not an admin"),
+                "404": _json(_ref("Error"), "No moderator of that name")}
+    base = "/api/v1/moderation/moderators"
+
+    def change(operation_id: str, summary: str, result: str, conflict: str | None = None,
+               body: str | None = None) -> dict:
+        responses = {"200": _json(_ref(result), "The account after the change"), **refusals}
+        if conflict:
+            responses["409"] = _json(_ref("Error"), conflict)
+        if body:
+            responses["400"] = _json(_ref("Error"), "Invalid body; `field` names it")
+        return {"post": _operation(operation_id, summary, responses, tag="accounts", secured=True, body=body,
+                                   parameters=[name])}
+
+    return {
+        base: {"get": _operation(
+            "listModerators", "Every moderator account and the accounts' audit log (admin role)",
+            {"200": _json(_ref("ModeratorList"), "The accounts"), "401": refusals["401"], "403": refusals["403"]},
+            tag="accounts", secured=True)},
+        f"{base}/{{name}}/deactivate": change(
+            "deactivateModerator", "Deactivate an account: its token and password stop working (admin role)",
+            "Moderator", "Already deactivated, or the last active admin"),
+        f"{base}/{{name}}/reactivate": change(
+            "reactivateModerator", "Reactivate an account (admin role)", "Moderator", "Already active"),
+        f"{base}/{{name}}/token": change(
+            "resetModeratorToken", "Issue a new token, shown once; the old one stops working (admin role)",
+            "ModeratorWithToken"),
+        f"{base}/{{name}}/password": change(
+            "setModeratorPassword", "Set an account's workbench password (admin role)", "Moderator",
+            body="PasswordSet"),
     }
