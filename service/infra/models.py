@@ -53,6 +53,8 @@ class Comment(Base):
     slur: Mapped[float | None] = mapped_column(Float, nullable=True)
     name_hostility: Mapped[float | None] = mapped_column(Float, nullable=True)
     name_slur: Mapped[float | None] = mapped_column(Float, nullable=True)
+    name_match: Mapped[dict | None] = mapped_column(JSON, nullable=True)
+    """What in the display name scored: ``{"part": "1488", "why": "hate symbol"}`` (None: nothing did)."""
     spans: Mapped[list | None] = mapped_column(JSON, nullable=True)
     model_version: Mapped[str | None] = mapped_column(String(64), nullable=True)
     hold_reasons: Mapped[list | None] = mapped_column(JSON, nullable=True)

@@ -20,6 +20,10 @@ CATEGORIES = ("hostility", "slur")
 """The two heads of the classifier, and the labels a moderator can give."""
 ACTIONS = ("approve", "reject")
 """What a moderator can do with a held comment."""
+REVERT = "revert"
+"""The audit action of a moderator taking a decision back (the comment is held again)."""
+AUDIT_ACTIONS = (*ACTIONS, REVERT)
+"""Every action the audit log records."""
 
 
 @dataclass(frozen=True)

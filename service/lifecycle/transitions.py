@@ -2,7 +2,8 @@
 
 pending → published | held | rejected (auto-reject); published → held (reader reports, by the policy's report rule:
 enough distinct reporters, one report on a comment that already scored high, or a moderator's report);
-held → approved | rejected (a moderator, or "model" when a better model releases it).
+held → approved | rejected (a moderator, or "model" when a better model releases it);
+approved | rejected → held (a moderator reverts the decision).
 
 Functions take a Session and never commit: the caller (a view, a task, a command) commits, and only then
 is work enqueued, so a task never runs before its row exists. Each transition writes its webhook events
@@ -22,7 +23,7 @@ from service.config import Settings
 from service.infra.models import Comment, Decision, Moderator, Report, Status, utcnow
 from service.lifecycle.assess import ScoreResult
 from service.lifecycle.errors import Conflict, DomainError
-from service.lifecycle.policy import ACTIONS, CATEGORIES, Policy, policy_for, registry_thresholds
+from service.lifecycle.policy import ACTIONS, CATEGORIES, REVERT, Policy, policy_for, registry_thresholds
 from service.lifecycle.reporters import Reporter
 from service.lifecycle.store import get_comment
 from service.lifecycle.webhooks import outbox
@@ -36,6 +37,7 @@ def _store_scores(comment: Comment, result: ScoreResult, policy: Policy) -> list
     """Write ``result`` onto the comment; return the hold reasons its scores and name give under ``policy``."""
     comment.hostility, comment.slur = result.hostility, result.slur
     comment.name_hostility, comment.name_slur = result.name_hostility, result.name_slur
+    comment.name_match = dict(result.name_match) if result.name_match else None
     comment.spans = [dict(span) for span in result.spans]
     comment.model_version = result.model_version
     comment.scored_at = utcnow()
@@ -122,6 +124,20 @@ def _audit(comment: Comment, moderator: Moderator | None, actor: str, action: st
     )
 
 
+def _latest_decision(session: Session, comment: Comment) -> Decision | None:
+    return session.scalars(
+        select(Decision).where(Decision.comment_id == comment.id).order_by(Decision.id.desc()).limit(1)
+    ).first()
+
+
+def _flush_or_conflict(session: Session, comment_id: int) -> None:
+    try:
+        session.flush()  # the revision check: a concurrent decision makes this UPDATE match no row
+    except StaleDataError as error:
+        session.rollback()
+        raise Conflict(f"comment {comment_id} was just decided by another moderator", "id") from error
+
+
 def decide(
     session: Session, comment_id: int, moderator: Moderator, action: str,
     labels: Sequence[str] | None = None, reason: str = "", policy: Policy | None = None,
@@ -139,9 +155,7 @@ def decide(
         raise DomainError(f"unknown label(s): {', '.join(unknown)}", "labels")
     comment = get_comment(session, comment_id)
     if comment.status != Status.HELD:
-        last = session.scalars(
-            select(Decision).where(Decision.comment_id == comment.id).order_by(Decision.id.desc()).limit(1)
-        ).first()
+        last = _latest_decision(session, comment)
         who = f" by {last.actor} at {last.created_at:%Y-%m-%d %H:%M:%S}" if last else ""
         raise Conflict(f"comment {comment.id} is {comment.status}{who}, not held", "id")
     if action == "approve":
@@ -155,13 +169,44 @@ def decide(
     comment.decided_at = utcnow()
     decision = _audit(comment, moderator, moderator.name, action, chosen, reason)
     session.add(decision)
-    try:
-        session.flush()  # the revision check: a concurrent decision makes this UPDATE match no row
-    except StaleDataError as error:
-        session.rollback()
-        raise Conflict(f"comment {comment_id} was just decided by another moderator", "id") from error
+    _flush_or_conflict(session, comment_id)
     outbox.emit(session, comment)
     return decision
+
+
+REVERTED_EVENT = "reverted"
+"""The webhook event of a revert (the payload's comment says "held")."""
+
+
+def revert_decision(session: Session, comment_id: int, moderator: Moderator, reason: str = "",
+                    decision_id: int | None = None) -> Decision:
+    """A moderator takes back the decision that approved or rejected a comment: it is held again.
+
+    The one road for the workbench's undo and the API's revert. The audit log gets a "revert" row (the
+    decision stays in the log, so the history is complete); the retraining labels skip a reverted decision
+    (service.lifecycle.retrain.labels). Only an approved or rejected comment has a decision to revert (a
+    model's auto-reject included); anything else is a Conflict. With ``decision_id`` the revert happens only
+    if that is still the comment's latest decision, so an undo offered a few seconds ago cannot take back
+    what another moderator decided since. The "reverted" webhook event goes to subscribers of "reverted" and
+    of the status it leaves (whoever was told of the decision is told it was taken back).
+    """
+    comment = get_comment(session, comment_id)
+    last = _latest_decision(session, comment)
+    if comment.status not in (Status.APPROVED, Status.REJECTED) or last is None or last.action not in ACTIONS:
+        raise Conflict(f"comment {comment.id} is {comment.status}: there is no decision to revert", "id")
+    if decision_id is not None and last.id != decision_id:
+        raise Conflict(f"decision {decision_id} is not the latest decision on comment {comment.id} (that is "
+                       f"{last.id}, {last.action} by {last.actor}); nothing was reverted", "decision_id")
+    left = str(comment.status)
+    comment.status = Status.HELD
+    comment.decided_at = None
+    why = f"reverts decision {last.id} ({last.action} by {last.actor})" + (f": {reason}" if reason else "")
+    revert = _audit(comment, moderator, moderator.name, REVERT, [], why[:1000])
+    session.add(revert)
+    _flush_or_conflict(session, comment_id)
+    outbox.emit(session, comment, REVERTED_EVENT, also_for=(left,), extra={"reverted_decision": {
+        "id": last.id, "action": last.action, "actor": last.actor, "reverted_by": moderator.name}})
+    return revert
 
 
 def decide_by_moderator(session: Session, settings: Settings, comment_id: int, moderator: Moderator, action: str,

@@ -9,7 +9,7 @@ from __future__ import annotations
 from service.config import Settings
 from service.infra.models import MODERATOR_EVENTS, VISIBLE, Status
 from service.lifecycle.moderators import PASSWORD_MAX_LENGTH, ROLES
-from service.lifecycle.policy import ACTIONS, CATEGORIES
+from service.lifecycle.policy import ACTIONS, AUDIT_ACTIONS, CATEGORIES
 from service.web.perspective.openapi import guard_with_site_key, integration_paths, integration_schemas
 from service.web.validation import (
     COMMENT_ID_MAX,
@@ -134,9 +134,17 @@ def _schemas(settings: Settings) -> dict:
                                                 "threshold"}),
             "reason": _nullable(_string(DECISION_REASON_MAX_LENGTH, min_length=0)),
         }, ["action"], closed=True),
+        "RevertCreate": _object({
+            "reason": _nullable(_string(DECISION_REASON_MAX_LENGTH, min_length=0)),
+            "decision_id": _nullable({"type": "integer", "minimum": 1, "maximum": COMMENT_ID_MAX,
+                                      "description": "revert only if this is still the comment's latest decision "
+                                                     "(409 otherwise); default: the latest, whatever it is"}),
+        }, [], closed=True),
         "Decision": _object({
             "id": {"type": "integer"}, "comment_id": comment_id, "actor": {"type": "string"},
-            "moderator_id": _nullable({"type": "integer"}), "action": {"type": "string", "enum": list(ACTIONS)},
+            "moderator_id": _nullable({"type": "integer"}),
+            "action": {"type": "string", "enum": list(AUDIT_ACTIONS),
+                       "description": "revert: a moderator took back the decision before it on this comment"},
             "labels": {"type": "array", "items": {"type": "string"}}, "reason": {"type": "string"},
             "hostility": _nullable(score), "slur": _nullable(score), "model_version": _nullable({"type": "string"}),
             "created_at": time,
@@ -229,12 +237,19 @@ def openapi_document(settings: Settings) -> dict:
             {"200": _json(_ref("DecisionResult"), "The decision and the comment's new status"),
              **_errors(400, 401, 404, 409, 413)}, tag="moderation", body="DecisionCreate", parameters=[comment],
             secured=True)},
+        "/api/v1/moderation/comments/{comment_id}/revert": {"post": _operation(
+            "revertDecision", "Take back the decision on an approved or rejected comment: it is held again, the "
+            "audit log gets a revert, the decision stops being a training label, and the \"reverted\" webhook "
+            "event is sent",
+            {"200": _json(_ref("DecisionResult"), "The revert and the comment's new status (held)"),
+             **_errors(400, 401, 404, 409, 413)}, tag="moderation", body="RevertCreate", body_optional=True,
+            parameters=[comment], secured=True)},
         "/api/v1/moderation/actions": {"get": _operation(
             "auditLog", "Decisions by moderators and the model, newest first", {
                 "200": _json(_ref("DecisionPage"), "One page of the audit log"), **_errors(400, 401)},
             tag="moderation", secured=True, parameters=[
                 _query("moderator", _string(ID_MAX_LENGTH), 'actor name ("model" for automatic actions)'),
-                _query("action", {"type": "string", "enum": list(ACTIONS)}, "approve or reject"),
+                _query("action", {"type": "string", "enum": list(AUDIT_ACTIONS)}, "approve, reject or revert"),
                 *_paging(settings)])},
         "/api/openapi.json": {"get": _operation(
             "openapi", "This document", {"200": _json({"type": "object"}, "OpenAPI 3.1")}, tag="meta")},

@@ -119,3 +119,23 @@ def test_a_session_factory_without_the_hook_writes_the_event_and_sends_nothing(
         session.commit()
     engine.dispose()
     assert _delivery(app, comment_id, "published") not in _sent(app)
+
+
+def test_an_api_revert_sends_the_reverted_event_to_subscribers_of_the_decision(
+        app: Flask, client: FlaskClient, auth: dict) -> None:
+    with services(app).sessions() as session:
+        approvals = add_webhook(session, "https://site.example/approvals", ["approved"]).id
+        reverts = add_webhook(session, "https://site.example/reverts", ["reverted"]).id
+        add_webhook(session, "https://site.example/rejections", ["rejected"])
+        session.commit()
+    comment_id = post_comment(client)["id"]
+    score(app, comment_id, hostility=0.9)
+    client.post(f"/api/v1/moderation/comments/{comment_id}/decision", json={"action": "approve"}, headers=auth)
+    reverted = client.post(f"/api/v1/moderation/comments/{comment_id}/revert", headers=auth)
+    assert reverted.status_code == 200, reverted.get_json()
+    events = [d for d in stored(app, WebhookDelivery) if d.event == "reverted"]
+    assert sorted(d.webhook_id for d in events) == [approvals, reverts]  # not the hook told only of rejections
+    assert {d.id for d in events} <= _sent(app)
+    body = events[0].payload
+    assert body["comment"]["status"] == "held"
+    assert body["reverted_decision"]["action"] == "approve" and body["reverted_decision"]["reverted_by"]
