@@ -98,7 +98,7 @@ def _schemas(settings: Settings) -> dict:
             "id": comment_id, "article_id": {"type": "string"}, "parent_id": _nullable(comment_id),
             "status": {"type": "string", "enum": [status.value for status in Status if status not in VISIBLE]},
             "created_at": time,
-        }, ["id", "article_id", "parent_id", "status", "created_at"]),
+        }, ["id", "article_id", "parent_id", "status", "created_at"], closed=True),
         "Span": _object({"label": {"type": "string", "enum": list(CATEGORIES)}, "begin": {"type": "integer"},
                          "end": {"type": "integer"}, "score": {"type": "number"}}, ["label", "begin", "end", "score"]),
         "CommentDetail": {"allOf": [_ref("Comment"), _object({
