@@ -54,6 +54,8 @@ class Settings:
     hold_name: float
     reject_hostility: float | None
     reject_slur: float | None
+    reports_to_hold: int
+    report_score_fraction: float
     max_text_length: int
     max_body_bytes: int
     page_size: int
@@ -207,6 +209,13 @@ VARIABLES: dict[str, tuple[str, Callable[[str], object], Callable[[Mapping[str, 
     "MODERATION_REJECT_HOSTILITY": (
         "reject_hostility", _fraction, lambda env: None, "auto-reject at or over this (default: off)"),
     "MODERATION_REJECT_SLUR": ("reject_slur", _fraction, lambda env: None, "auto-reject at or over this"),
+    "MODERATION_REPORTS_TO_HOLD": (
+        "reports_to_hold", _positive, lambda env: 3,
+        "hold a published comment once this many distinct readers reported it (a moderator's report holds at once)"),
+    "MODERATION_REPORT_SCORE_FRACTION": (
+        "report_score_fraction", _fraction, lambda env: 0.5,
+        "one report holds a comment whose hostility or slur is at or over this fraction of its hold threshold "
+        "(0: every report holds; 1: only the count does, a comment at its threshold being held already)"),
     "MODERATION_MAX_TEXT": ("max_text_length", _positive, lambda env: 10_000, "longest comment, characters"),
     "MODERATION_MAX_BODY": ("max_body_bytes", _positive, lambda env: 1_000_000, "largest request body, bytes"),
     "MODERATION_PAGE_SIZE": ("page_size", _positive, lambda env: 50, "default page size of lists"),

@@ -1,4 +1,4 @@
-"""The recipe that trains the encoder's LoRA adapter (PyTorch, on the CPU; about an hour on 2 cores).
+"""The recipe that trains the encoder's LoRA adapter (PyTorch, on the CPU; about 25 minutes on 2 cores).
 
     python -m classifier.encoder.finetune --data ../shared/datasets --out classifier/resources/encoder
 
@@ -42,8 +42,11 @@ MAX_ROW_WEIGHT = 20.0
 class Recipe:
     """Everything that shapes the adapter; saved next to it."""
 
-    rows: int = 130_000
-    """Rows to sample; more than there are means all of them (124,042 with every dataset)."""
+    rows: int = 48_000
+    """Rows to sample uniformly from the 124,042 fit rows of every dataset; more than there are means all.
+
+    In our runs a 48k sample and all rows scored within 0.025 ROC-AUC of each other on every evaluation set,
+    either way round, and the sample takes 40% of the time."""
     rank: int = 16
     alpha: float = 32.0
     learning_rate: float = 5e-4

@@ -14,8 +14,9 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from service.infra.models import Base, utcnow
 
-WEBHOOK_EVENTS = ("held", "published", "approved", "rejected")
-"""Transitions a site can subscribe to; each is the comment's new status."""
+WEBHOOK_EVENTS = ("held", "published", "approved", "rejected", "reverted")
+"""Transitions a site can subscribe to: the comment's new status, or "reverted" when a moderator took a decision
+back (the comment is held again; see service.lifecycle.transitions.revert_decision)."""
 
 
 class Webhook(Base):

@@ -53,6 +53,8 @@ class Comment(Base):
     slur: Mapped[float | None] = mapped_column(Float, nullable=True)
     name_hostility: Mapped[float | None] = mapped_column(Float, nullable=True)
     name_slur: Mapped[float | None] = mapped_column(Float, nullable=True)
+    name_match: Mapped[dict | None] = mapped_column(JSON, nullable=True)
+    """What in the display name scored: ``{"part": "1488", "why": "hate symbol"}`` (None: nothing did)."""
     spans: Mapped[list | None] = mapped_column(JSON, nullable=True)
     model_version: Mapped[str | None] = mapped_column(String(64), nullable=True)
     hold_reasons: Mapped[list | None] = mapped_column(JSON, nullable=True)
@@ -77,6 +79,10 @@ class Report(Base):
     comment_id: Mapped[int] = mapped_column(ForeignKey("comments.id"), index=True)
     reason: Mapped[str] = mapped_column(String(500), default="")
     reporter_id: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    """The reader id the request body named (kept as sent, even when it was not what identified the reporter)."""
+    reporter_key: Mapped[str | None] = mapped_column(String(250), nullable=True)
+    """Who reported, as distinct reporters are counted: "reader:<id>", "address:<keyed hash>" or
+    "moderator:<id>" (service.lifecycle.reporters); None (reports older than the column) counts once per row."""
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
     comment: Mapped[Comment] = relationship(back_populates="reports")
@@ -94,6 +100,28 @@ class Moderator(Base):
     role: Mapped[str] = mapped_column(String(16), default="moderator")
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+MODERATOR_EVENTS = ("create", "deactivate", "reactivate", "reset_token", "set_password")
+"""What the accounts' audit log records."""
+
+
+class ModeratorEvent(Base):
+    """The accounts' audit log: one row per change to a moderator account, by an admin or an operator."""
+
+    __tablename__ = "moderator_events"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    moderator_id: Mapped[int] = mapped_column(ForeignKey("moderators.id"), index=True)
+    """The account changed."""
+    action: Mapped[str] = mapped_column(String(16))
+    """One of MODERATOR_EVENTS."""
+    actor: Mapped[str] = mapped_column(String(100))
+    """Who changed it: an admin's name, or "cli:<user>" for the command line."""
+    detail: Mapped[str] = mapped_column(String(1000), default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    moderator: Mapped[Moderator] = relationship()
 
 
 class Decision(Base):

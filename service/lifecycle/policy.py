@@ -20,6 +20,10 @@ CATEGORIES = ("hostility", "slur")
 """The two heads of the classifier, and the labels a moderator can give."""
 ACTIONS = ("approve", "reject")
 """What a moderator can do with a held comment."""
+REVERT = "revert"
+"""The audit action of a moderator taking a decision back (the comment is held again)."""
+AUDIT_ACTIONS = (*ACTIONS, REVERT)
+"""Every action the audit log records."""
 
 
 @dataclass(frozen=True)
@@ -30,10 +34,35 @@ class Policy:
     reject: Mapping[str, float | None] = field(default_factory=dict)
     hold_name: float = 0.9
     """Display names are held on their own threshold: the comment thresholds do not transfer to them."""
+    reports_to_hold: int = 3
+    """Distinct reporters whose reports hold a comment (MODERATION_REPORTS_TO_HOLD)."""
+    report_score_fraction: float = 0.5
+    """One report holds a comment scored at or over this fraction of a hold threshold
+    (MODERATION_REPORT_SCORE_FRACTION)."""
 
     def holds_name(self, name_scores: Mapping[str, float]) -> bool:
         """Whether an author's display name, scored by the classifier's name rules, holds the comment."""
         return max(name_scores[c] for c in CATEGORIES) >= self.hold_name
+
+    def reports_hold(self, scores: Mapping[str, float | None], reporters: int, trusted: bool) -> str | None:
+        """Why the reports on a comment hold it, or None: they do not (yet).
+
+        "moderator": a moderator reported it (a trusted reporter holds at once); "reporters": ``reporters``
+        distinct reporters reached ``reports_to_hold``; "score": at least one report, and the comment's hostility
+        or slur is "high", at or over ``report_score_fraction`` times that category's hold threshold (a category
+        without a threshold, or a comment not scored yet, is never high).
+        """
+        if reporters < 1:
+            return None
+        if trusted:
+            return "moderator"
+        if reporters >= self.reports_to_hold:
+            return "reporters"
+        for category in CATEGORIES:
+            limit, score = self.hold.get(category), scores.get(category)
+            if limit is not None and score is not None and score >= self.report_score_fraction * limit:
+                return "score"
+        return None
 
     def over(self, scores: Mapping[str, float], limits: Mapping[str, float | None]) -> list[str]:
         """Categories whose score is at or over its limit (a missing or None limit never triggers)."""
@@ -51,7 +80,8 @@ def policy_for(settings: Settings, thresholds: Mapping[str, float]) -> Policy:
         "slur": settings.hold_slur if settings.hold_slur is not None else thresholds.get("slur"),
     }
     reject = {"hostility": settings.reject_hostility, "slur": settings.reject_slur}
-    return Policy(hold=hold, reject=reject, hold_name=settings.hold_name)
+    return Policy(hold=hold, reject=reject, hold_name=settings.hold_name, reports_to_hold=settings.reports_to_hold,
+                  report_score_fraction=settings.report_score_fraction)
 
 
 def registry_thresholds(session: Session, version: str | None = None) -> dict[str, float]:

@@ -1,7 +1,9 @@
 """The comment lifecycle: every state transition goes through here, nowhere else.
 
-pending → published | held | rejected (auto-reject); published → held (reader reports);
-held → approved | rejected (a moderator, or "model" when a better model releases it).
+pending → published | held | rejected (auto-reject); published → held (reader reports, by the policy's report rule:
+enough distinct reporters, one report on a comment that already scored high, or a moderator's report);
+held → approved | rejected (a moderator, or "model" when a better model releases it);
+approved | rejected → held (a moderator reverts the decision).
 
 Functions take a Session and never commit: the caller (a view, a task, a command) commits, and only then
 is work enqueued, so a task never runs before its row exists. Each transition writes its webhook events
@@ -21,7 +23,8 @@ from service.config import Settings
 from service.infra.models import Comment, Decision, Moderator, Report, Status, utcnow
 from service.lifecycle.assess import ScoreResult
 from service.lifecycle.errors import Conflict, DomainError
-from service.lifecycle.policy import ACTIONS, CATEGORIES, Policy, policy_for, registry_thresholds
+from service.lifecycle.policy import ACTIONS, CATEGORIES, REVERT, Policy, policy_for, registry_thresholds
+from service.lifecycle.reporters import Reporter
 from service.lifecycle.store import get_comment
 from service.lifecycle.webhooks import outbox
 
@@ -34,6 +37,7 @@ def _store_scores(comment: Comment, result: ScoreResult, policy: Policy) -> list
     """Write ``result`` onto the comment; return the hold reasons its scores and name give under ``policy``."""
     comment.hostility, comment.slur = result.hostility, result.slur
     comment.name_hostility, comment.name_slur = result.name_hostility, result.name_slur
+    comment.name_match = dict(result.name_match) if result.name_match else None
     comment.spans = [dict(span) for span in result.spans]
     comment.model_version = result.model_version
     comment.scored_at = utcnow()
@@ -49,6 +53,8 @@ def record_score(session: Session, comment_id: int, result: ScoreResult, policy:
     if comment is None or comment.status != Status.PENDING:
         return None
     reasons = _store_scores(comment, result, policy)
+    if comment.report_count and _reports_hold(session, comment, policy):  # reported while it waited for scores
+        reasons.append("report")
     rejected = policy.over(_scores(result), policy.reject)
     if rejected:
         comment.status = Status.REJECTED
@@ -65,18 +71,48 @@ def record_score(session: Session, comment_id: int, result: ScoreResult, policy:
     return comment
 
 
-def report_comment(session: Session, comment_id: int, reason: str = "", reporter_id: str | None = None) -> Comment:
-    """A reader's report. A published comment goes back to the queue; a decided one stays decided."""
+def report_comment(session: Session, comment_id: int, reason: str = "", reporter: Reporter | None = None,
+                   policy: Policy | None = None) -> Comment:
+    """A report, stored and counted; it holds a published comment only when ``policy``'s report rule says so.
+
+    The rule (:meth:`Policy.reports_hold`): a moderator's report holds at once; readers' reports hold once
+    enough distinct reporters filed them, or at the first one when the comment already scored high. The same
+    reporter reporting again is stored (its reason may be new) but counts once. A held comment gains the
+    "report" reason by the same rule; a decided one stays decided; a pending one is judged when its scores
+    arrive (:func:`record_score`). Without a ``policy``, the default rule with no hold thresholds known.
+    """
     comment = get_comment(session, comment_id)
-    session.add(Report(comment_id=comment.id, reason=reason, reporter_id=reporter_id))
+    reporter = reporter or Reporter()
+    session.add(Report(comment_id=comment.id, reason=reason, reporter_id=reporter.reader_id,
+                       reporter_key=reporter.key))
     comment.report_count = (comment.report_count or 0) + 1
+    if comment.status not in (Status.PUBLISHED, Status.HELD) or "report" in (comment.hold_reasons or []):
+        return comment
+    if not _reports_hold(session, comment, policy or Policy(hold={})):
+        return comment
+    comment.hold_reasons = [*(comment.hold_reasons or []), "report"]
     if comment.status == Status.PUBLISHED:
         comment.status = Status.HELD
-        comment.hold_reasons = [*(comment.hold_reasons or []), "report"]
         outbox.emit(session, comment)
-    elif comment.status == Status.HELD and "report" not in (comment.hold_reasons or []):
-        comment.hold_reasons = [*(comment.hold_reasons or []), "report"]
     return comment
+
+
+def report_by_reader(session: Session, settings: Settings, comment_id: int, reason: str = "",
+                     reporter: Reporter | None = None) -> Comment:
+    """A report as the API takes it (see :func:`report_comment`), judged by the policy in force for the model that
+    scored the comment: the same hold thresholds the worker held or published it by."""
+    comment = get_comment(session, comment_id)
+    policy = policy_for(settings, registry_thresholds(session, comment.model_version))
+    return report_comment(session, comment_id, reason=reason, reporter=reporter, policy=policy)
+
+
+def _reports_hold(session: Session, comment: Comment, policy: Policy) -> str | None:
+    """Whether (and why) the reports filed on ``comment`` so far hold it under ``policy``."""
+    keys = list(session.scalars(select(Report.reporter_key).where(Report.comment_id == comment.id)))
+    # Distinct reporters: one per key, and one per report without a key (filed before reporters were recorded).
+    reporters = len({key for key in keys if key is not None}) + sum(key is None for key in keys)
+    trusted = any(key is not None and key.startswith("moderator:") for key in keys)
+    return policy.reports_hold({"hostility": comment.hostility, "slur": comment.slur}, reporters, trusted)
 
 
 def _audit(comment: Comment, moderator: Moderator | None, actor: str, action: str, labels: Sequence[str],
@@ -86,6 +122,20 @@ def _audit(comment: Comment, moderator: Moderator | None, actor: str, action: st
         labels=list(labels), reason=reason, hostility=comment.hostility, slur=comment.slur,
         model_version=comment.model_version,
     )
+
+
+def _latest_decision(session: Session, comment: Comment) -> Decision | None:
+    return session.scalars(
+        select(Decision).where(Decision.comment_id == comment.id).order_by(Decision.id.desc()).limit(1)
+    ).first()
+
+
+def _flush_or_conflict(session: Session, comment_id: int) -> None:
+    try:
+        session.flush()  # the revision check: a concurrent decision makes this UPDATE match no row
+    except StaleDataError as error:
+        session.rollback()
+        raise Conflict(f"comment {comment_id} was just decided by another moderator", "id") from error
 
 
 def decide(
@@ -105,9 +155,7 @@ def decide(
         raise DomainError(f"unknown label(s): {', '.join(unknown)}", "labels")
     comment = get_comment(session, comment_id)
     if comment.status != Status.HELD:
-        last = session.scalars(
-            select(Decision).where(Decision.comment_id == comment.id).order_by(Decision.id.desc()).limit(1)
-        ).first()
+        last = _latest_decision(session, comment)
         who = f" by {last.actor} at {last.created_at:%Y-%m-%d %H:%M:%S}" if last else ""
         raise Conflict(f"comment {comment.id} is {comment.status}{who}, not held", "id")
     if action == "approve":
@@ -121,13 +169,44 @@ def decide(
     comment.decided_at = utcnow()
     decision = _audit(comment, moderator, moderator.name, action, chosen, reason)
     session.add(decision)
-    try:
-        session.flush()  # the revision check: a concurrent decision makes this UPDATE match no row
-    except StaleDataError as error:
-        session.rollback()
-        raise Conflict(f"comment {comment_id} was just decided by another moderator", "id") from error
+    _flush_or_conflict(session, comment_id)
     outbox.emit(session, comment)
     return decision
+
+
+REVERTED_EVENT = "reverted"
+"""The webhook event of a revert (the payload's comment says "held")."""
+
+
+def revert_decision(session: Session, comment_id: int, moderator: Moderator, reason: str = "",
+                    decision_id: int | None = None) -> Decision:
+    """A moderator takes back the decision that approved or rejected a comment: it is held again.
+
+    The one road for the workbench's undo and the API's revert. The audit log gets a "revert" row (the
+    decision stays in the log, so the history is complete); the retraining labels skip a reverted decision
+    (service.lifecycle.retrain.labels). Only an approved or rejected comment has a decision to revert (a
+    model's auto-reject included); anything else is a Conflict. With ``decision_id`` the revert happens only
+    if that is still the comment's latest decision, so an undo offered a few seconds ago cannot take back
+    what another moderator decided since. The "reverted" webhook event goes to subscribers of "reverted" and
+    of the status it leaves (whoever was told of the decision is told it was taken back).
+    """
+    comment = get_comment(session, comment_id)
+    last = _latest_decision(session, comment)
+    if comment.status not in (Status.APPROVED, Status.REJECTED) or last is None or last.action not in ACTIONS:
+        raise Conflict(f"comment {comment.id} is {comment.status}: there is no decision to revert", "id")
+    if decision_id is not None and last.id != decision_id:
+        raise Conflict(f"decision {decision_id} is not the latest decision on comment {comment.id} (that is "
+                       f"{last.id}, {last.action} by {last.actor}); nothing was reverted", "decision_id")
+    left = str(comment.status)
+    comment.status = Status.HELD
+    comment.decided_at = None
+    why = f"reverts decision {last.id} ({last.action} by {last.actor})" + (f": {reason}" if reason else "")
+    revert = _audit(comment, moderator, moderator.name, REVERT, [], why[:1000])
+    session.add(revert)
+    _flush_or_conflict(session, comment_id)
+    outbox.emit(session, comment, REVERTED_EVENT, also_for=(left,), extra={"reverted_decision": {
+        "id": last.id, "action": last.action, "actor": last.actor, "reverted_by": moderator.name}})
+    return revert
 
 
 def decide_by_moderator(session: Session, settings: Settings, comment_id: int, moderator: Moderator, action: str,

@@ -7,9 +7,9 @@ Werkzeug's 404/405/413, and unexpected exceptions (a 500 that logs the traceback
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
-from flask import Flask, Response, current_app, jsonify
+from flask import Flask, Response, current_app, jsonify, request
 from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm.exc import StaleDataError
@@ -88,7 +88,32 @@ def _stale(error: StaleDataError) -> Response:
     return error_response(409, "conflict", "the comment changed while this request ran; try again")
 
 
+HTML_PAGES = "html_error_pages"
+"""Key in ``app.extensions``: URL prefix → a function rendering an HTTP error as a page (the workbench's)."""
+
+
+def add_html_error_pages(app: Flask, prefix: str, render: Callable[[HTTPException], Response]) -> None:
+    """Let a person's browser see ``render``'s HTML page for 404, 405, … under ``prefix`` (callers asking for
+    JSON, and everything else, keep the JSON error shape)."""
+    app.extensions.setdefault(HTML_PAGES, {})[prefix.rstrip("/")] = render
+
+
+def _html_page(error: HTTPException) -> Response | None:
+    # Routing errors (an unknown /moderate/... path) match no blueprint, so a blueprint's own handler never sees
+    # them: the app's one handler decides by path, and only for a caller that prefers HTML (a browser's navigation;
+    # a fetch, a stylesheet or an image request does not).
+    if request.accept_mimetypes.best_match(["application/json", "text/html"]) != "text/html":
+        return None
+    for prefix, render in current_app.extensions.get(HTML_PAGES, {}).items():
+        if request.path == prefix or request.path.startswith(prefix + "/"):
+            return render(error)
+    return None
+
+
 def _http_error(error: HTTPException) -> Response:
+    page = _html_page(error)
+    if page is not None:
+        return page
     status = error.code or 500
     headers: dict[str, str] = {}
     if isinstance(error, MethodNotAllowed) and error.valid_methods:

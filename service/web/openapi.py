@@ -7,8 +7,9 @@ Limits that come from the configuration (text length, page size) are filled in f
 from __future__ import annotations
 
 from service.config import Settings
-from service.infra.models import Status
-from service.lifecycle.policy import ACTIONS, CATEGORIES
+from service.infra.models import MODERATOR_EVENTS, VISIBLE, Status
+from service.lifecycle.moderators import PASSWORD_MAX_LENGTH, ROLES
+from service.lifecycle.policy import ACTIONS, AUDIT_ACTIONS, CATEGORIES
 from service.web.perspective.openapi import guard_with_site_key, integration_paths, integration_schemas
 from service.web.validation import (
     COMMENT_ID_MAX,
@@ -29,6 +30,7 @@ def _json(schema: dict, description: str) -> dict:
 
 def _errors(*statuses: int) -> dict:
     described = {400: "Invalid input; `field` names it", 401: "Missing or invalid bearer token",
+                 403: "A site key that is not valid, or a moderator without the admin role",
                  404: "No such comment", 409: "The comment is not in a state that allows this",
                  413: "Request body too large", 503: "Not available (e.g. no active model)",
                  429: "Too many requests from this address or by this author (rate limit); retry after Retry-After"}
@@ -92,6 +94,11 @@ def _schemas(settings: Settings) -> dict:
             "author": _ref("Author"), "text": {"type": "string"},
             "status": {"type": "string", "enum": [status.value for status in Status]}, "created_at": time,
         }, ["id", "article_id", "parent_id", "author", "text", "status", "created_at"]),
+        "CommentStatus": _object({
+            "id": comment_id, "article_id": {"type": "string"}, "parent_id": _nullable(comment_id),
+            "status": {"type": "string", "enum": [status.value for status in Status if status not in VISIBLE]},
+            "created_at": time,
+        }, ["id", "article_id", "parent_id", "status", "created_at"], closed=True),
         "Span": _object({"label": {"type": "string", "enum": list(CATEGORIES)}, "begin": {"type": "integer"},
                          "end": {"type": "integer"}, "score": {"type": "number"}}, ["label", "begin", "end", "score"]),
         "CommentDetail": {"allOf": [_ref("Comment"), _object({
@@ -108,7 +115,10 @@ def _schemas(settings: Settings) -> dict:
         "CommentDetailPage": _page("CommentDetail"),
         # null means "not given" in request bodies, for every optional field
         "ReportCreate": _object({"reason": _nullable(_string(REPORT_REASON_MAX_LENGTH, min_length=0)),
-                                 "reporter_id": _nullable(external)}, [], closed=True),
+                                 "reporter_id": _nullable({**external, "description": (
+                                     "the site's reader id; counts as the reporter where no site keys are set or "
+                                     "the request carries a valid one, otherwise the client address does")})},
+                                [], closed=True),
         "ReportResult": _object({"comment_id": comment_id, "status": {"type": "string"},
                                  "report_count": {"type": "integer"}}, ["comment_id", "status", "report_count"]),
         "AnalyzeRequest": _object({"text": _string(settings.max_text_length)}, ["text"], closed=True),
@@ -124,9 +134,17 @@ def _schemas(settings: Settings) -> dict:
                                                 "threshold"}),
             "reason": _nullable(_string(DECISION_REASON_MAX_LENGTH, min_length=0)),
         }, ["action"], closed=True),
+        "RevertCreate": _object({
+            "reason": _nullable(_string(DECISION_REASON_MAX_LENGTH, min_length=0)),
+            "decision_id": _nullable({"type": "integer", "minimum": 1, "maximum": COMMENT_ID_MAX,
+                                      "description": "revert only if this is still the comment's latest decision "
+                                                     "(409 otherwise); default: the latest, whatever it is"}),
+        }, [], closed=True),
         "Decision": _object({
             "id": {"type": "integer"}, "comment_id": comment_id, "actor": {"type": "string"},
-            "moderator_id": _nullable({"type": "integer"}), "action": {"type": "string", "enum": list(ACTIONS)},
+            "moderator_id": _nullable({"type": "integer"}),
+            "action": {"type": "string", "enum": list(AUDIT_ACTIONS),
+                       "description": "revert: a moderator took back the decision before it on this comment"},
             "labels": {"type": "array", "items": {"type": "string"}}, "reason": {"type": "string"},
             "hostility": _nullable(score), "slur": _nullable(score), "model_version": _nullable({"type": "string"}),
             "created_at": time,
@@ -157,7 +175,8 @@ def _paging(settings: Settings) -> list[dict]:
 
 
 def _operation(operation_id: str, summary: str, responses: dict, *, tag: str, body: str | None = None,
-               parameters: list[dict] | None = None, secured: bool = False, body_optional: bool = False) -> dict:
+               parameters: list[dict] | None = None, secured: bool = False, body_optional: bool = False,
+               optional_auth: bool = False) -> dict:
     operation: dict = {"operationId": operation_id, "summary": summary, "tags": [tag], "responses": responses}
     if body:
         operation["requestBody"] = _body(body, required=not body_optional)  # optional: an empty body is {}
@@ -165,6 +184,8 @@ def _operation(operation_id: str, summary: str, responses: dict, *, tag: str, bo
         operation["parameters"] = parameters
     if secured:
         operation["security"] = [{"bearer": []}]
+    elif optional_auth:  # open, but a site key or a moderator's token changes what it does
+        operation["security"] = [{}, {"siteKey": []}, {"bearer": []}]
     return operation
 
 
@@ -181,17 +202,23 @@ def openapi_document(settings: Settings) -> dict:
             {"202": {**_json(_ref("Comment"), "Accepted; scoring follows"), "headers": located},
              **_errors(400, 404, 413, 429)}, tag="comments", body="CommentCreate")},
         "/api/v1/comments/{comment_id}": {"get": _operation(
-            "getComment", "A comment with its status, scores, spans and moderation state",
-            {"200": _json(_ref("CommentDetail"), "The comment"), **_errors(404)}, tag="comments",
-            parameters=[comment])},
+            "getComment", "A comment's status; its text, scores, spans and moderation state when it is visible "
+                          "or the request carries a site key or a moderator's token",
+            {"200": _json({"oneOf": [_ref("CommentDetail"), _ref("CommentStatus")]},
+                          "The comment: in full (CommentDetail) when it is published or approved, or with a valid "
+                          "site key (where MODERATION_SITE_KEYS is set) or a moderator's bearer token; otherwise "
+                          "(pending, held, rejected) only its status (CommentStatus)"),
+             **_errors(401, 403, 404)}, tag="comments", parameters=[comment], optional_auth=True)},
         "/api/v1/articles/{article_id}/comments": {"get": _operation(
             "listArticleComments", "Published and approved comments of an article, oldest first",
             {"200": _json(_ref("CommentPage"), "One page"), **_errors(400)}, tag="comments",
             parameters=[article, *_paging(settings)])},
         "/api/v1/comments/{comment_id}/reports": {"post": _operation(
-            "reportComment", "Report a comment; a published one goes back to the moderation queue",
-            {"201": _json(_ref("ReportResult"), "Report stored"), **_errors(400, 404, 413, 429)}, tag="comments",
-            body="ReportCreate", body_optional=True, parameters=[comment])},
+            "reportComment", "Report a comment; the report rule decides whether a published one goes back to the "
+                             "queue (distinct reporters, a high score, or a moderator's report)",
+            {"201": _json(_ref("ReportResult"), "Report stored; `status` says whether it holds the comment now"),
+             **_errors(400, 401, 403, 404, 413, 429)}, tag="comments",
+            body="ReportCreate", body_optional=True, parameters=[comment], optional_auth=True)},
         "/api/v1/analyze": {"post": _operation(
             "analyze", "Score a text with the active model without storing anything",
             {"200": _json(_ref("AnalyzeResult"), "Scores and spans"), **_errors(400, 413, 429, 503)}, tag="analysis",
@@ -210,12 +237,19 @@ def openapi_document(settings: Settings) -> dict:
             {"200": _json(_ref("DecisionResult"), "The decision and the comment's new status"),
              **_errors(400, 401, 404, 409, 413)}, tag="moderation", body="DecisionCreate", parameters=[comment],
             secured=True)},
+        "/api/v1/moderation/comments/{comment_id}/revert": {"post": _operation(
+            "revertDecision", "Take back the decision on an approved or rejected comment: it is held again, the "
+            "audit log gets a revert, the decision stops being a training label, and the \"reverted\" webhook "
+            "event is sent",
+            {"200": _json(_ref("DecisionResult"), "The revert and the comment's new status (held)"),
+             **_errors(400, 401, 404, 409, 413)}, tag="moderation", body="RevertCreate", body_optional=True,
+            parameters=[comment], secured=True)},
         "/api/v1/moderation/actions": {"get": _operation(
             "auditLog", "Decisions by moderators and the model, newest first", {
                 "200": _json(_ref("DecisionPage"), "One page of the audit log"), **_errors(400, 401)},
             tag="moderation", secured=True, parameters=[
                 _query("moderator", _string(ID_MAX_LENGTH), 'actor name ("model" for automatic actions)'),
-                _query("action", {"type": "string", "enum": list(ACTIONS)}, "approve or reject"),
+                _query("action", {"type": "string", "enum": list(AUDIT_ACTIONS)}, "approve, reject or revert"),
                 *_paging(settings)])},
         "/api/openapi.json": {"get": _operation(
             "openapi", "This document", {"200": _json({"type": "object"}, "OpenAPI 3.1")}, tag="meta")},
@@ -229,6 +263,7 @@ def openapi_document(settings: Settings) -> dict:
             {"200": _json(_ref("Readiness"), "Ready"), "503": _json(_ref("Readiness"), "Not ready")}, tag="meta")},
     }
     paths.update(_registry_paths())
+    paths.update(_account_paths())
     paths.update(integration_paths())
     guard_with_site_key(paths["/api/v1/comments"]["post"])
     for item in paths.values():
@@ -245,13 +280,16 @@ def openapi_document(settings: Settings) -> dict:
         },
         "paths": paths,
         "components": {
-            "schemas": {**_schemas(settings), **_registry_schemas(), **integration_schemas()},
+            "schemas": {**_schemas(settings), **_registry_schemas(), **_account_schemas(),
+                        **integration_schemas()},
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer",
-                                           "description": "a moderator token (`moderation moderators add`)"},
+                                           "description": "a moderator token (`moderation moderators add`, "
+                                                          "`moderators reset-token`)"},
                                 "siteKey": {"type": "apiKey", "in": "query", "name": "key",
                                             "description": "a site key (MODERATION_SITE_KEYS); also X-Site-Key"}},
         },
         "tags": [{"name": "comments"}, {"name": "analysis"}, {"name": "moderation"}, {"name": "models"},
+                 {"name": "accounts"},
                  {"name": "integrations"}, {"name": "meta"}],
     }
 
@@ -310,4 +348,62 @@ def _registry_paths() -> dict:
             "retrainStatus", "A retraining job's status, stage and progress; the version and its fate when done",
             {"200": _json(_ref("RetrainJob"), "The job"), "401": unauthorized,
              "404": _json(_ref("Error"), "No such job")}, tag="models", secured=True, parameters=[job])},
+    }
+
+
+def _account_schemas() -> dict:
+    time = {"type": "string", "format": "date-time"}
+    text = {"type": "string"}
+    account = {"id": {"type": "integer"}, "name": text, "role": {"type": "string", "enum": list(ROLES)},
+               "active": {"type": "boolean"}, "has_password": {"type": "boolean"}, "created_at": time}
+    required = ["id", "name", "role", "active", "has_password", "created_at"]
+    return {
+        "Moderator": _object(account, required),
+        "ModeratorWithToken": _object({**account, "token": {"type": "string", "description": "shown only here"}},
+                                      [*required, "token"]),
+        "ModeratorEvent": _object({"id": {"type": "integer"}, "moderator": text,
+                                   "action": {"type": "string", "enum": list(MODERATOR_EVENTS)},
+                                   "actor": {"type": "string", "description": 'an admin\'s name, or "cli:<user>"'},
+                                   "detail": text, "created_at": time},
+                                  ["id", "moderator", "action", "actor", "detail", "created_at"]),
+        "ModeratorList": _object({"items": {"type": "array", "items": _ref("Moderator")},
+                                  "events": {"type": "array", "items": _ref("ModeratorEvent")}}, ["items", "events"]),
+        "PasswordSet": _object({"password": _string(PASSWORD_MAX_LENGTH)}, ["password"], closed=True),
+    }
+
+
+def _account_paths() -> dict:
+    name = {"name": "name", "in": "path", "required": True, "schema": _string(100),
+            "description": "the moderator's name (as `moderation moderators add` gave it)"}
+    refusals = {"401": _json(_ref("Error"), "Missing or invalid bearer token"),
+                "403": _json(_ref("Error"), "The moderator is not an admin"),
+                "404": _json(_ref("Error"), "No moderator of that name")}
+    base = "/api/v1/moderation/moderators"
+
+    def change(operation_id: str, summary: str, result: str, conflict: str | None = None,
+               body: str | None = None) -> dict:
+        responses = {"200": _json(_ref(result), "The account after the change"), **refusals}
+        if conflict:
+            responses["409"] = _json(_ref("Error"), conflict)
+        if body:
+            responses["400"] = _json(_ref("Error"), "Invalid body; `field` names it")
+        return {"post": _operation(operation_id, summary, responses, tag="accounts", secured=True, body=body,
+                                   parameters=[name])}
+
+    return {
+        base: {"get": _operation(
+            "listModerators", "Every moderator account and the accounts' audit log (admin role)",
+            {"200": _json(_ref("ModeratorList"), "The accounts"), "401": refusals["401"], "403": refusals["403"]},
+            tag="accounts", secured=True)},
+        f"{base}/{{name}}/deactivate": change(
+            "deactivateModerator", "Deactivate an account: its token and password stop working (admin role)",
+            "Moderator", "Already deactivated, or the last active admin"),
+        f"{base}/{{name}}/reactivate": change(
+            "reactivateModerator", "Reactivate an account (admin role)", "Moderator", "Already active"),
+        f"{base}/{{name}}/token": change(
+            "resetModeratorToken", "Issue a new token, shown once; the old one stops working (admin role)",
+            "ModeratorWithToken"),
+        f"{base}/{{name}}/password": change(
+            "setModeratorPassword", "Set an account's workbench password (admin role)", "Moderator",
+            body="PasswordSet"),
     }

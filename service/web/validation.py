@@ -205,6 +205,29 @@ def parse_decision(body: Mapping[str, object]) -> NewDecision:
     return NewDecision(action, labels, reason or "")
 
 
+@dataclass(frozen=True)
+class NewRevert:
+    """A validated revert: why (optional), and the decision it must take back (optional)."""
+
+    reason: str
+    decision_id: int | None
+
+
+def parse_revert(body: Mapping[str, object]) -> NewRevert:
+    """Validate ``{"reason"?, "decision_id"?}`` (an empty body is ``{}``: revert the latest decision)."""
+    check_fields(body, ("reason", "decision_id"))
+    reason = body.get("reason")
+    if reason is not None:
+        reason = clean_string(reason, "reason", DECISION_REASON_MAX_LENGTH, allow_blank=True)
+    decision_id = body.get("decision_id")
+    if decision_id is not None:
+        if isinstance(decision_id, bool) or not isinstance(decision_id, int):
+            raise invalid("invalid_type", f"decision_id must be an integer, not {_kind(decision_id)}", "decision_id")
+        if not 1 <= decision_id <= COMMENT_ID_MAX:
+            raise invalid("invalid_value", f"decision_id must be between 1 and {COMMENT_ID_MAX}", "decision_id")
+    return NewRevert(reason or "", decision_id)
+
+
 # -- query strings and paths -----------------------------------------------------------------------
 
 

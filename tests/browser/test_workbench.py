@@ -2,7 +2,8 @@
 
 Seeds a SQLite database through the domain functions, serves the app from a werkzeug server thread, and
 works the queue the way a moderator would: sign in, keyboard approve, reject with a reason, reject an
-author, read the log and the overview. Also checks that an XSS payload stays inert and CSRF is enforced.
+author, undo a decision, read why each comment is held, the log and the overview. Also checks that an XSS
+payload stays inert, CSRF is enforced, the charts' text is readable and unknown pages are pages.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from sqlalchemy import select
 from werkzeug.serving import make_server
 
 from service.infra.db import upgrade
-from service.infra.models import Comment, Decision, ModelVersion, Status
+from service.infra.models import Comment, Decision, ModelVersion, Report, Status
 from service.lifecycle.assess import ScoreResult
 from service.lifecycle.moderators import create_moderator
 from service.lifecycle.policy import Policy
@@ -50,6 +51,8 @@ def _seed(app: Flask) -> dict[str, int]:
         "bulk1": ("a4", "u4", "Ann", "Pathetic take.", 0.56, 0.0, (0, 8)),
         "bulk2": ("a4", "u5", "Bob", "Morons everywhere.", 0.55, 0.0, (0, 6)),
         "late": ("a4", "u6", "Cy", "Shut up, idiot.", 0.52, 0.0, (9, 14)),
+        "named": ("a5", "u7", "WhiteBoy1488", "Interesting article.", 0.05, 0.01, (0, 0)),
+        "reported": ("a5", "u8", "Flo", "Buy cheap watches at my site.", 0.08, 0.0, (0, 0)),
     }
     ids = {}
     with app.extensions["moderation"].sessions() as session:
@@ -63,8 +66,16 @@ def _seed(app: Flask) -> dict[str, int]:
         for key, (article, author, name, text, hostility, slur, (begin, end)) in plan.items():
             comment = submit_comment(session, article_id=article, author_id=author, author_name=name, text=text)
             spans = [{"label": "slur" if slur > 0.5 else "hostility", "begin": begin, "end": end, "score": hostility}]
-            record_score(session, comment.id, ScoreResult(hostility, slur, spans, 0.0, 0.0, "browser-test"), POLICY)
+            name_score, match = (0.99, {"part": "1488", "why": "hate symbol"}) if key == "named" else (0.0, None)
+            record_score(session, comment.id, ScoreResult(hostility, slur, spans if end else [], name_score,
+                                                          name_score, "browser-test", match), POLICY)
             ids[key] = comment.id
+        # Published, then held on two readers' reports. Written as the report policy leaves it, not through
+        # report_comment: what this test reads is how the queue words the reports, whatever that policy is.
+        reported = session.get(Comment, ids["reported"])
+        session.add_all([Report(comment_id=reported.id, reason=reason, reporter_id=reader)
+                         for reason, reader in (("spam", "r1"), ("harassment", "r2"))])
+        reported.status, reported.hold_reasons, reported.report_count = Status.HELD, ["report"], 2
         session.commit()
     return ids
 
@@ -136,7 +147,8 @@ def test_a_moderator_works_the_queue(live: tuple[str, Flask, dict[str, int]], br
     # is text.
     first = page.locator(f"#comment-{ids['keyboard']}")
     assert first.locator("mark.span-hostility").inner_text() == "absolute idiot"
-    assert first.locator("meter").count() == 2 and "model:hostility" in first.locator(".reasons").inner_text()
+    assert first.locator("meter").count() == 2
+    assert first.locator(".reasons .reason").all_inner_texts() == ["hostility 0.99 ≥ hold 0.50"]
     assert page.locator(f"#comment-{ids['reason']} mark.span-slur").inner_text() == "vermin"
     xss_text = page.locator(f"#comment-{ids['xss']} .text").inner_text()
     assert "<script>window.__xss = 1" in xss_text and "onerror=" in xss_text and "[U+202E]" in xss_text
@@ -263,3 +275,93 @@ def test_signed_out_is_redirected_and_the_csp_is_sent(live: tuple[str, Flask, di
     response = page.goto(f"{base}/moderate/overview")
     assert "/moderate/login?next=" in page.url
     assert "script-src 'self'" in response.headers["content-security-policy"]
+
+
+def test_the_queue_says_why_each_comment_is_held(live: tuple[str, Flask, dict[str, int]], browser) -> None:
+    base, _, ids = live
+    page = browser.new_page(viewport={"width": 1200, "height": 900})
+    _sign_in(page, base)
+    legend = page.locator("#legend")
+    assert legend.is_visible()
+    # The legend's samples are drawn as the highlights in the comments are.
+    colours = page.evaluate("""() => ['hostility', 'slur'].map(kind => [
+        getComputedStyle(document.querySelector('#legend mark.span-' + kind)).backgroundColor,
+        getComputedStyle(document.querySelector('.queue mark.span-' + kind)).backgroundColor])""")
+    assert all(sample == used for sample, used in colours) and colours[0][0] != colours[1][0]
+    assert "hostile words" in legend.inner_text() and "slur words" in legend.inner_text()
+
+    def reasons(key: str) -> list[str]:
+        return page.locator(f"#comment-{ids[key]} .reasons .reason").all_inner_texts()
+
+    # The thresholds are the registry's for the scoring model (here the active one's, 0.5).
+    assert reasons("reason") == ["hostility 0.95 ≥ hold 0.50", "slur 0.80 ≥ hold 0.50"]
+    assert reasons("named") == ["name: '1488' (hate symbol) 0.99 ≥ hold 0.90"]
+    assert reasons("reported") == ["2 reports: spam, harassment"]
+
+
+def test_reject_with_the_keystroke_then_undo(live: tuple[str, Flask, dict[str, int]], browser) -> None:
+    base, app, ids = live
+    page = browser.new_page(viewport={"width": 1200, "height": 700})
+    _sign_in(page, base)
+    target = ids["keyboard"]  # the most severe: j focuses it first
+    page.locator("h1").click()
+    page.keyboard.press("j")
+    assert page.evaluate("document.activeElement.id") == f"comment-{target}"
+    with page.expect_navigation():
+        page.keyboard.press("r")
+    assert _status(app, target) == Status.REJECTED
+    assert page.locator(f"#comment-{target}").count() == 0
+    undo = page.locator("#undo")
+    assert undo.is_visible() and f"#{target}" in undo.inner_text()
+    # The offer counts down (and then goes away); pressed in time, u takes the decision back.
+    page.wait_for_function("Number(document.getElementById('undo-seconds').textContent) < 10")
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / "undo.png"))
+    with page.expect_navigation():
+        page.keyboard.press("u")
+    assert _status(app, target) == Status.HELD
+    assert page.locator(f"#comment-{target}").is_visible(), "back in the queue"
+    assert "back in the queue" in page.locator(".messages").inner_text()
+    assert page.locator("#undo").count() == 0
+    with app.extensions["moderation"].sessions() as session:
+        actions = [d.action for d in session.scalars(select(Decision).where(Decision.comment_id == target))]
+    assert actions == ["reject", "revert"]
+    # Left alone, the offer disappears when its time is up.
+    with page.expect_navigation():
+        page.click(f"#comment-{ids['late']} button.approve")
+    page.wait_for_selector("#undo", state="detached", timeout=15_000)
+
+
+def test_charts_are_readable_unknown_pages_are_pages_and_there_is_a_favicon(
+        live: tuple[str, Flask, dict[str, int]], browser) -> None:
+    base, _, _ = live
+    page = browser.new_page(viewport={"width": 1200, "height": 900})
+    missing: list[str] = []
+    page.on("response", lambda response: missing.append(response.url) if response.status == 404 else None)
+    _sign_in(page, base)
+    for width in (1200, 390):
+        page.set_viewport_size({"width": width, "height": 900})
+        page.goto(f"{base}/moderate/overview")
+        # The size each chart's text is drawn at on the screen (font size times the SVG's scale), and whether
+        # any two neighbouring axis or value labels run into each other.
+        drawn = page.evaluate("""() => Array.from(document.querySelectorAll('svg.chart text')).map(t =>
+            parseFloat(getComputedStyle(t).fontSize) * t.getScreenCTM().a)""")
+        assert len(drawn) == 6 * 14 * 2 and min(drawn) >= 12, (width, min(drawn))
+        overlaps = page.evaluate("""() => Array.from(document.querySelectorAll('svg.chart')).flatMap(svg =>
+            ['label', 'value'].flatMap(kind => {
+                const boxes = Array.from(svg.querySelectorAll('text.' + kind)).map(t => t.getBoundingClientRect());
+                return boxes.slice(1).filter((box, i) => box.left < boxes[i].right).map(() => kind);
+            }))""")
+        assert overlaps == [], width
+
+    # An unknown workbench page is a page (with the navigation), not JSON; the API keeps its JSON.
+    response = page.goto(f"{base}/moderate/no-such-page")
+    assert response.status == 404 and "text/html" in response.headers["content-type"]
+    assert page.locator("h1").inner_text() == "No such page" and page.locator("nav a").count() == 3
+    api = page.goto(f"{base}/api/v1/no-such-thing")
+    assert api.status == 404 and api.json()["error"]["code"] == "not_found"
+
+    # The favicon is there: no page asked for anything that was missing, except the two missing pages above.
+    icon = page.request.get(f"{base}/favicon.ico")
+    assert icon.status == 200 and icon.headers["content-type"].startswith("image/svg+xml")
+    assert sorted(missing) == sorted([f"{base}/moderate/no-such-page", f"{base}/api/v1/no-such-thing"])

@@ -106,9 +106,12 @@ def test_moderators_teach_a_new_slang_and_the_gate_refuses_sabotage(retrain_stac
     benign = _post_all(stack, _stream(SEEN, None), article)
     assert _held_share(slang) == 0, "the base model misses the new slang"
 
-    # Readers report them all; moderators reject the slang and approve the benign twins.
+    # Readers report them all (three each: what holds a clean-looking comment); moderators reject the slang and
+    # approve the benign twins.
     for comment_id in [*slang, *benign]:
-        assert stack.client.post(f"/api/v1/comments/{comment_id}/reports", json={}).status_code == 201
+        for reader in ("r1", "r2", "r3"):
+            response = stack.client.post(f"/api/v1/comments/{comment_id}/reports", json={"reporter_id": reader})
+            assert response.status_code == 201
     for comment_id in slang:
         answer = stack.client.post(f"/api/v1/moderation/comments/{comment_id}/decision", headers=moderator,
                                    json={"action": "reject", "labels": ["hostility"]})

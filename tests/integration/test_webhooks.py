@@ -133,8 +133,10 @@ def test_events_are_delivered_signed_retried_and_never_block_comments(webhook_st
     assert decided.status_code == 200
     wait_for(lambda: ok_event("approved", hostile), what="the approved event", log=stack.worker.log)
 
-    # A reader's report: its event is sent when the report commits.
-    assert stack.client.post(f"/api/v1/comments/{clean}/reports", json={"reason": "rude"}).status_code == 201
+    # Readers' reports: the third distinct reader's holds it, and its event is sent when the report commits.
+    for reader in ("r1", "r2", "r3"):
+        body = {"reason": "rude", "reporter_id": reader}
+        assert stack.client.post(f"/api/v1/comments/{clean}/reports", json=body).status_code == 201
     wait_for(lambda: ok_event("held", clean), what="the held event of a reported comment", log=stack.worker.log)
     assert stack.comment(clean)["status"] == "held"
 
@@ -215,8 +217,10 @@ def test_reports_workbench_decisions_and_rescoring_send_their_events_at_once(uns
     assert stack.wait_scored(clean)[clean]["status"] == "published"
     wait_for(lambda: event("published", clean), what="the published event", log=stack.worker.log)
 
-    # A reader's report, from the web app: held.
-    assert stack.client.post(f"/api/v1/comments/{clean}/reports", json={"reason": "rude"}).status_code == 201
+    # Readers' reports, from the web app: held at the third distinct reader.
+    for reader in ("r1", "r2", "r3"):
+        body = {"reason": "rude", "reporter_id": reader}
+        assert stack.client.post(f"/api/v1/comments/{clean}/reports", json=body).status_code == 201
     wait_for(lambda: event("held", clean), what="the held event of a report", log=stack.worker.log)
 
     # A decision in the workbench: approved.

@@ -25,8 +25,9 @@ from tests.security.conftest import AppFactory
 IMPLICIT = {"HEAD", "OPTIONS"}
 PUBLIC_BLUEPRINTS = {"comments", "analyze", "health", "docs", "perspective", "coral"}
 """Open to anyone (a site key or a signature may guard some; test_site_keys.py and the Coral tests cover those)."""
-OPEN_WORKBENCH = {"moderate.login", "moderate.static"}
-ADMIN_ONLY = {"models.start_retraining"}
+OPEN_WORKBENCH = {"moderate.login", "moderate.static", "moderate.favicon"}
+ADMIN_ONLY = {"models.start_retraining", "moderators.list_accounts", "moderators.deactivate",
+              "moderators.reactivate", "moderators.reset_token", "moderators.set_password"}
 """Moderation API endpoints a moderator without the admin role is refused (403)."""
 PASSWORD = "correct horse battery staple"
 

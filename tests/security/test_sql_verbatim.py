@@ -44,15 +44,15 @@ def _exercise(app: Flask) -> None:
         posted = client.post("/api/v1/comments", json=body)
         assert posted.status_code == 202, posted.get_json()
         comment_id = posted.get_json()["id"]
-        got = client.get(f"/api/v1/comments/{comment_id}").get_json()
+        auth = {"Authorization": f"Bearer {tokens[payload]}"}
+        got = client.get(f"/api/v1/comments/{comment_id}", headers=auth).get_json()
         assert (got["article_id"], got["author"], got["text"]) == (payload, {"id": payload, "name": payload}, payload)
         score(app, comment_id, hostility=0.0)  # published, so the article's list shows it
         listed = client.get(f"/api/v1/articles/{quote(payload, safe='')}/comments").get_json()
         assert [item["text"] for item in listed["items"]] == [payload]
         reported = client.post(f"/api/v1/comments/{comment_id}/reports",
-                               json={"reason": payload, "reporter_id": payload})
-        assert reported.status_code == 201  # and it is back in the queue
-        auth = {"Authorization": f"Bearer {tokens[payload]}"}
+                               json={"reason": payload, "reporter_id": payload}, headers=auth)
+        assert reported.status_code == 201  # and, a moderator's report, it is back in the queue
         queue = client.get("/api/v1/moderation/queue", query_string={"article_id": payload}, headers=auth).get_json()
         assert [item["id"] for item in queue["items"]] == [comment_id]
         decided = client.post(f"/api/v1/moderation/comments/{comment_id}/decision",

@@ -80,13 +80,13 @@ def test_json_without_a_json_content_type_is_accepted(client: FlaskClient) -> No
 # -- read ------------------------------------------------------------------------------------------
 
 
-def test_get_a_comment_with_scores_and_state(app: Flask, client: FlaskClient) -> None:
+def test_get_a_comment_with_scores_and_state(app: Flask, client: FlaskClient, auth: dict) -> None:
     created = post_comment(client)
-    pending = client.get(f"/api/v1/comments/{created['id']}").get_json()
+    pending = client.get(f"/api/v1/comments/{created['id']}", headers=auth).get_json()
     assert pending["status"] == "pending" and pending["scored_at"] is None and pending["spans"] == []
     assert pending["scores"] == {"hostility": None, "slur": None, "name_hostility": None, "name_slur": None}
     score(app, created["id"], hostility=0.8, name=0.1)
-    held = client.get(f"/api/v1/comments/{created['id']}").get_json()
+    held = client.get(f"/api/v1/comments/{created['id']}", headers=auth).get_json()
     assert held["status"] == "held" and held["hold_reasons"] == ["model:hostility"]
     assert held["scores"]["hostility"] == 0.8 and held["scores"]["name_hostility"] == 0.1
     assert held["model_version"] == "test" and held["scored_at"].endswith("Z")
@@ -144,15 +144,51 @@ def test_bad_paging_is_a_400_naming_the_parameter(client: FlaskClient, query: st
 # -- report ----------------------------------------------------------------------------------------
 
 
-def test_report_returns_201_and_sends_a_published_comment_back_to_the_queue(app: Flask, client: FlaskClient) -> None:
+def test_report_returns_201_and_holds_once_three_readers_reported(app: Flask, client: FlaskClient) -> None:
     created = post_comment(client)
     score(app, created["id"], 0.1)
     response = client.post(f"/api/v1/comments/{created['id']}/reports", json={"reason": "rude", "reporter_id": "r9"})
     assert response.status_code == 201
-    assert response.get_json() == {"comment_id": created["id"], "status": "held", "report_count": 1}
+    assert response.get_json() == {"comment_id": created["id"], "status": "published", "report_count": 1}
     empty = client.post(f"/api/v1/comments/{created['id']}/reports")  # every field is optional
     assert empty.status_code == 201 and empty.get_json()["report_count"] == 2
-    assert [(r.reason, r.reporter_id) for r in stored(app, Report)] == [("rude", "r9"), ("", None)]
+    again = client.post(f"/api/v1/comments/{created['id']}/reports", json={"reporter_id": "r9"})
+    assert again.get_json()["status"] == "published", "r9 again is still two reporters"
+    third = client.post(f"/api/v1/comments/{created['id']}/reports", json={"reporter_id": "r10"})
+    assert third.get_json() == {"comment_id": created["id"], "status": "held", "report_count": 4}
+    reports = stored(app, Report)
+    assert [(r.reason, r.reporter_id) for r in reports] == [("rude", "r9"), ("", None), ("", "r9"), ("", "r10")]
+    assert [r.reporter_key.partition(":")[0] for r in reports] == ["reader", "address", "reader", "reader"]
+
+
+def test_a_moderators_report_holds_at_once_and_a_bad_token_is_refused(app: Flask, client: FlaskClient,
+                                                                      auth: dict) -> None:
+    created = post_comment(client)
+    score(app, created["id"], 0.1)
+    assert_error(client.post(f"/api/v1/comments/{created['id']}/reports", json={},
+                             headers={"Authorization": "Bearer nope"}), 401, "unauthorized")
+    response = client.post(f"/api/v1/comments/{created['id']}/reports", json={"reason": "spam"}, headers=auth)
+    assert response.status_code == 201 and response.get_json()["status"] == "held"
+    assert [r.reporter_key.partition(":")[0] for r in stored(app, Report)] == ["moderator"]
+
+
+def test_with_site_keys_only_a_keyed_request_names_its_readers(app_config: dict[str, str]) -> None:
+    from service.web.app import create_app
+
+    keyed = create_app({**app_config, "MODERATION_SITE_KEYS": "k1"})
+    client = keyed.test_client()
+    created = client.post("/api/v1/comments?key=k1", json={"article_id": "a1", "author": {"id": "u1", "name": "R"},
+                                                              "text": "A fair point."}).get_json()
+    score(keyed, created["id"], 0.1)
+    for reader in ("r1", "r2", "r3"):  # one address claiming three readers: one reporter
+        assert client.post(f"/api/v1/comments/{created['id']}/reports", json={"reporter_id": reader}).get_json()[
+            "status"] == "published"
+    assert_error(client.post(f"/api/v1/comments/{created['id']}/reports?key=wrong", json={}), 403, "forbidden", "key")
+    for reader in ("r1", "r2"):  # the site, with its key, vouches for its readers: with the address, three
+        response = client.post(f"/api/v1/comments/{created['id']}/reports?key=k1", json={"reporter_id": reader})
+    assert response.get_json()["status"] == "held"
+    assert [r.reporter_key.partition(":")[0] for r in stored(keyed, Report)] == ["address"] * 3 + ["reader"] * 2
+    keyed.extensions["moderation"].dispose()
 
 
 def test_report_refuses_bad_input_and_unknown_comments(app: Flask, client: FlaskClient) -> None:

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from service.infra import outbox
 from service.infra.db import make_engine, make_sessions, upgrade
-from service.infra.models import Comment, Decision, Report, Status
+from service.infra.models import Comment, Decision, Status
 from service.lifecycle import queries, store, transitions
 from service.lifecycle.assess import ScoreResult
 from service.lifecycle.errors import Conflict, DomainError, NotFound
@@ -121,19 +121,6 @@ def test_auto_reject_over_the_reject_threshold_writes_an_audit_row(session: Sess
     assert decision.action == "reject" and decision.labels == ["hostility"]
 
 
-def test_a_report_sends_a_published_comment_back_to_the_queue(session: Session) -> None:
-    comment = _submit(session)
-    transitions.record_score(session, comment.id, _result(0.1), POLICY)
-    session.commit()
-    transitions.report_comment(session, comment.id, reason="insulting", reporter_id="r1")
-    session.commit()
-    assert comment.status == Status.HELD and comment.hold_reasons == ["report"] and comment.report_count == 1
-    transitions.report_comment(session, comment.id, reason="again")
-    session.commit()
-    assert comment.hold_reasons == ["report"] and comment.report_count == 2
-    assert [r.reason for r in session.scalars(select(Report))] == ["insulting", "again"]
-
-
 def test_a_report_on_a_decided_comment_counts_but_does_not_reopen_it(session: Session) -> None:
     moderator, _ = create_moderator(session, "alice")
     comment = _held(session)
@@ -231,7 +218,7 @@ def test_queue_filters_and_sorts(session: Session) -> None:
     severe = _held(session, 0.3, slur=0.95)
     reported = _submit(session, article="a2")
     transitions.record_score(session, reported.id, _result(0.1), POLICY)
-    transitions.report_comment(session, reported.id)
+    transitions.report_comment(session, reported.id, policy=Policy(hold={}, reports_to_hold=1))
     session.commit()
     by_severity = queries.moderation_queue(session)
     assert [c.id for c in by_severity.items] == [severe.id, mild.id, reported.id]
@@ -307,3 +294,62 @@ def test_insert_comment_writes_the_row_the_orm_reads_back_on_either_database(any
     finally:
         autocommit.dispose()
         engine.dispose()
+
+
+def test_a_revert_holds_the_comment_again_and_is_audited(session: Session) -> None:
+    alice, _ = create_moderator(session, "alice")
+    bob, _ = create_moderator(session, "bob")
+    comment = _held(session)
+    decision = transitions.decide(session, comment.id, alice, "reject", labels=["hostility"])
+    session.commit()
+    revert = transitions.revert_decision(session, comment.id, bob, reason="too hasty", decision_id=decision.id)
+    session.commit()
+    assert comment.status == Status.HELD and comment.decided_at is None
+    assert comment.hold_reasons == ["model:hostility"]  # held for what it was held for before
+    assert (revert.action, revert.actor, revert.moderator_id) == ("revert", "bob", bob.id)
+    assert revert.reason == f"reverts decision {decision.id} (reject by alice): too hasty"
+    # Held again, it can be decided again (and that decision reverted in turn).
+    again = transitions.decide(session, comment.id, alice, "approve")
+    session.commit()
+    assert comment.status == Status.APPROVED
+    transitions.revert_decision(session, comment.id, alice, decision_id=again.id)
+    session.commit()
+    assert [d.action for d in comment.decisions] == ["reject", "revert", "approve", "revert"]
+
+
+def test_a_models_auto_reject_can_be_reverted(session: Session) -> None:
+    alice, _ = create_moderator(session, "alice")
+    comment = _submit(session)
+    transitions.record_score(session, comment.id, _result(0.99),
+                             Policy(hold={"hostility": 0.5, "slur": 0.4}, reject={"hostility": 0.95}))
+    session.commit()
+    assert comment.status == Status.REJECTED
+    transitions.revert_decision(session, comment.id, alice)
+    session.commit()
+    assert comment.status == Status.HELD
+
+
+def test_nothing_to_revert_is_a_conflict_and_changes_nothing(session: Session) -> None:
+    alice, _ = create_moderator(session, "alice")
+    held, pending = _held(session), _submit(session)
+    published = _submit(session)
+    transitions.record_score(session, published.id, _result(0.1), POLICY)
+    session.commit()
+    for comment in (held, pending, published):
+        with pytest.raises(Conflict) as conflict:
+            transitions.revert_decision(session, comment.id, alice)
+        assert conflict.value.status == 409 and "no decision to revert" in conflict.value.message
+    with pytest.raises(NotFound):
+        transitions.revert_decision(session, 999, alice)
+    # An undo of a decision someone has since replaced is refused: it would take back theirs.
+    first = transitions.decide(session, held.id, alice, "reject")
+    session.commit()
+    transitions.revert_decision(session, held.id, alice)
+    transitions.decide(session, held.id, alice, "approve")
+    session.commit()
+    with pytest.raises(Conflict) as stale:
+        transitions.revert_decision(session, held.id, alice, decision_id=first.id)
+    assert stale.value.field == "decision_id"
+    session.rollback()
+    assert held.status == Status.APPROVED
+    assert session.scalars(select(Decision).where(Decision.action == "revert")).all() != []

@@ -10,9 +10,10 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import update
 
-from service.infra.models import Comment, Decision, Status
+from service.infra.models import Comment, Decision, Report, Status
 from service.lifecycle.assess import ScoreResult
 from service.lifecycle.moderators import create_moderator
+from service.lifecycle.policy import Policy
 from service.lifecycle.transitions import record_score
 from service.web.moderate.render import highlight
 from service.web.moderate.security import safe_next
@@ -268,7 +269,7 @@ def _seed_queue(app: Flask) -> dict[str, list[int]]:
                             .values(created_at=datetime(2026, 3, 1 + index // 4, 12, index, tzinfo=UTC)))
             record_score(session, comment.id, ScoreResult(hostility, slur, [], name, 0.0, "test"), HELD_POLICY)
             if kind == "report":
-                report_comment(session, comment.id, "rude")
+                report_comment(session, comment.id, "rude", policy=Policy(hold={}, reports_to_hold=1))
             kinds[kind].append(comment.id)
         session.commit()
     return kinds
@@ -398,3 +399,116 @@ def test_the_session_cookie_is_secure_over_https_only(app: Flask, moderator: str
         cookie = response.headers["Set-Cookie"]
         assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
         assert ("; Secure" in cookie) is secure, cookie
+
+
+def _score(app: Flask, comment_id: int, result: ScoreResult) -> None:
+    with services(app).sessions() as session:
+        record_score(session, comment_id, result, HELD_POLICY)
+        session.commit()
+
+
+def _reasons(html: str, comment_id: int) -> list[str]:
+    item = html.split(f'id="comment-{comment_id}"', 1)[1].split("</li>", 1)[0]
+    return [re.sub(r"\s+", " ", found) for found in re.findall(r'class="reason(?: [^"]*)?"[^>]*>([^<]*)<', item)]
+
+
+def test_the_queue_says_why_each_comment_is_held_in_words(app: Flask, signed_in: FlaskClient) -> None:
+    from service.infra.models import ModelVersion
+
+    with services(app).sessions() as session:
+        # The thresholds of the model that scored the comment, not HELD_POLICY's: the registry's are what the
+        # worker held it by, and what a decision reads.
+        session.add(ModelVersion(version="scored-by", path="/none", sha256="0" * 64, thresholds={
+            "hostility": 0.61, "slur": 0.42}))
+        session.commit()
+    slur = post_comment(signed_in, text="a slur here", author="u1", name="Someone")["id"]
+    _score(app, slur, ScoreResult(0.7, 0.56, [], 0.0, 0.0, "scored-by"))
+    named = post_comment(signed_in, text="ordinary words", author="u2", name="WhiteBoy1488")["id"]
+    _score(app, named, ScoreResult(0.1, 0.0, [], 0.99, 0.99, "scored-by", {"part": "1488", "why": "hate symbol"}))
+    reported = post_comment(signed_in, text="fine words", author="u3")["id"]
+    _score(app, reported, ScoreResult(0.1, 0.0, [], 0.0, 0.0, "scored-by"))
+    with services(app).sessions() as session:
+        # Held on its reports, written as the report rule leaves it (what is tested is how the queue words them).
+        comment = session.get(Comment, reported)
+        session.add_all([Report(comment_id=reported, reason=reason, reporter_id=f"r{i}")
+                         for i, reason in enumerate(("spam", "harassment", "spam", ""))])
+        comment.status, comment.hold_reasons, comment.report_count = Status.HELD, ["report"], 4
+        session.commit()
+    html = signed_in.get("/moderate/").get_data(as_text=True)
+    # HELD_POLICY (0.5) held both heads; against the scoring model's thresholds hostility 0.70 ≥ 0.61 too.
+    assert _reasons(html, slur) == ["hostility 0.70 ≥ hold 0.61", "slur 0.56 ≥ hold 0.42"]
+    assert _reasons(html, named) == ["name: &#39;1488&#39; (hate symbol) 0.99 ≥ hold 0.90"]
+    assert _reasons(html, reported) == ["4 reports: spam ×2, harassment, no reason given"]
+    assert 'id="legend"' in html and "span-hostility" in html.split('id="legend"')[1].split("</p>")[0]
+
+
+def test_a_decision_offers_undo_once_and_undo_puts_it_back(app: Flask, signed_in: FlaskClient) -> None:
+    comment_id = _held(app, signed_in)
+    token = _token(signed_in)
+    page = signed_in.post("/moderate/decide", data={"csrf_token": token, "comment_id": comment_id,
+                                                    "action": "reject"}, follow_redirects=True)
+    html = page.get_data(as_text=True)
+    [decision] = [d for d in stored(app, Decision) if d.comment_id == comment_id]
+    assert 'id="undo"' in html and f'name="decision" value="{comment_id}:{decision.id}"' in html
+    assert 'id="undo"' not in signed_in.get("/moderate/").get_data(as_text=True), "offered once, on the next page"
+    undone = signed_in.post("/moderate/revert", data={"csrf_token": token, "decision": f"{comment_id}:{decision.id}"},
+                            follow_redirects=True)
+    assert f"#{comment_id} is back in the queue" in undone.get_data(as_text=True)
+    assert _status(app, comment_id) == Status.HELD
+    assert [d.action for d in stored(app, Decision)] == ["reject", "revert"]
+    # The same undo again: nothing left to revert, said in words, nothing changed.
+    again = signed_in.post("/moderate/revert", data={"csrf_token": token, "decision": f"{comment_id}:{decision.id}"},
+                           follow_redirects=True)
+    assert "no decision to revert" in again.get_data(as_text=True)
+    assert len(stored(app, Decision)) == 2
+    log = signed_in.get("/moderate/log?action=revert").get_data(as_text=True)
+    assert f"reverts decision {decision.id} (reject by carol): undone in the workbench" in log
+
+
+def test_the_overview_does_not_count_a_reverted_decision(app: Flask, signed_in: FlaskClient) -> None:
+    from service.web.moderate.stats import daily_counts
+
+    comment_id = _held(app, signed_in)
+    token = _token(signed_in)
+    signed_in.post("/moderate/decide", data={"csrf_token": token, "comment_id": comment_id, "action": "reject"})
+    [decision] = stored(app, Decision)
+    signed_in.post("/moderate/revert", data={"csrf_token": token, "decision": f"{comment_id}:{decision.id}"})
+    signed_in.post("/moderate/decide", data={"csrf_token": token, "comment_id": comment_id, "action": "approve"})
+    with services(app).sessions() as session:
+        today = daily_counts(session, days=1)[-1]
+    assert (today.approved, today.rejected) == (1, 0)
+
+
+@pytest.mark.parametrize("path", ["/moderate/nothing-here", "/moderate/queue/7", "/moderate/static/nope.css"])
+def test_unknown_workbench_pages_are_html_for_a_browser_and_json_otherwise(client: FlaskClient, path: str) -> None:
+    browser = client.get(path, headers={"Accept": "text/html,application/xhtml+xml,*/*;q=0.8"})
+    assert browser.status_code == 404 and browser.mimetype == "text/html"
+    assert "No such page" in browser.get_data(as_text=True)
+    assert "script-src 'self'" in browser.headers["Content-Security-Policy"]
+    script = client.get(path, headers={"Accept": "application/json"})
+    assert script.status_code == 404 and script.get_json()["error"]["code"] == "not_found"
+    api = client.get("/api/v1/nothing-here", headers={"Accept": "text/html"})
+    assert api.status_code == 404 and api.get_json()["error"]["code"] == "not_found"
+
+
+def test_a_get_of_a_form_address_is_an_html_405_for_a_browser(signed_in: FlaskClient) -> None:
+    response = signed_in.get("/moderate/decide", headers={"Accept": "text/html"})
+    assert response.status_code == 405 and response.mimetype == "text/html" and "POST" in response.headers["Allow"]
+    assert 'href="/moderate/log"' in response.get_data(as_text=True), "signed in: the page has the navigation"
+
+
+def test_the_favicon_is_served(client: FlaskClient) -> None:
+    response = client.get("/favicon.ico")
+    assert response.status_code == 200 and response.mimetype == "image/svg+xml"
+    assert response.data.startswith(b"<svg") and b"<script" not in response.data
+    assert 'rel="icon" href="/favicon.ico"' in client.get("/moderate/login").get_data(as_text=True)
+
+
+def test_charts_keep_their_text_size_and_fit_fourteen_days() -> None:
+    from service.web.moderate.charts import bar_chart, short
+
+    svg = str(bar_chart([f"11-{day:02d}" for day in range(18, 32)], [3, 1250, *range(12)], "received"))
+    assert "viewBox" not in svg, "a viewBox would scale the text down with the chart"
+    assert svg.count('class="label"') == 14 and ">18</text>" in svg and "<title>11-19: 1250</title>" in svg
+    assert ">1.2k</text>" in svg
+    assert (short(16.7), short(100), short(2000)) == ("17", "100", "2k")

@@ -1,4 +1,4 @@
-"""The moderators' API: bearer-token auth, the queue, decisions (and their conflicts), the audit log."""
+"""The moderators' API: bearer-token auth, the queue, decisions (their conflicts and reverts), the audit log."""
 
 from __future__ import annotations
 
@@ -6,13 +6,13 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from service.infra.models import Decision, Moderator
+from service.infra.models import Comment, Decision, Moderator
 from service.lifecycle.moderators import authenticate_token, create_moderator, hash_token, rotate_token, verify_password
 from tests.service.conftest import post_comment, score, services, stored
 from tests.service.test_api import assert_error
 
 ROUTES = [("get", "/api/v1/moderation/queue"), ("post", "/api/v1/moderation/comments/1/decision"),
-          ("get", "/api/v1/moderation/actions")]
+          ("post", "/api/v1/moderation/comments/1/revert"), ("get", "/api/v1/moderation/actions")]
 
 
 def _held(app: Flask, client: FlaskClient, hostility: float = 0.9, slur: float = 0.0, **extra: object) -> int:
@@ -72,7 +72,7 @@ def test_queue_lists_held_comments_with_filters(app: Flask, client: FlaskClient,
     severe = _held(app, client, 0.2, slur=0.95, article="a2")
     published = post_comment(client)
     score(app, published["id"], 0.1)
-    client.post(f"/api/v1/comments/{published['id']}/reports", json={"reason": "rude"})
+    client.post(f"/api/v1/comments/{published['id']}/reports", json={"reason": "rude"}, headers=auth)  # holds at once
 
     def ids(query: str = "") -> list[int]:
         response = client.get(f"/api/v1/moderation/queue{query}", headers=auth)
@@ -206,3 +206,43 @@ def test_concurrent_decisions_through_the_api_one_wins_one_conflicts(app: Flask,
         statuses = _race(app, _held(app, client), [(auth, "approve"), (bob, "reject")])
         assert sorted(statuses) == [200, 409]
     assert len(stored(app, Decision)) == 5
+
+
+def test_a_revert_holds_the_comment_again_and_the_log_shows_it(app: Flask, client: FlaskClient, auth: dict) -> None:
+    comment_id = _held(app, client)
+    decided = client.post(f"/api/v1/moderation/comments/{comment_id}/decision", headers=auth,
+                          json={"action": "reject", "labels": ["hostility"]}).get_json()
+    path = f"/api/v1/moderation/comments/{comment_id}/revert"
+    response = client.post(path, headers=auth, json={"reason": "misread it", "decision_id": decided["id"]})
+    assert response.status_code == 200, response.get_json()
+    body = response.get_json()
+    assert body["status"] == "held" and body["action"] == "revert" and body["actor"] == "alice"
+    assert body["reason"] == f"reverts decision {decided['id']} (reject by alice): misread it"
+    queue = client.get("/api/v1/moderation/queue", headers=auth).get_json()
+    assert [item["id"] for item in queue["items"]] == [comment_id]
+    log = client.get("/api/v1/moderation/actions?action=revert", headers=auth).get_json()
+    assert [(d["action"], d["comment_id"]) for d in log["items"]] == [("revert", comment_id)]
+    # Reverted, it is held: nothing is left to revert.
+    error = assert_error(client.post(path, headers=auth), 409, "conflict", "id")
+    assert "no decision to revert" in error["message"]
+
+
+def test_revert_answers_409_404_and_400_as_it_should(app: Flask, client: FlaskClient, auth: dict) -> None:
+    held = _held(app, client)
+    published = post_comment(client)["id"]
+    score(app, published, 0.1)
+    for comment_id in (held, published):
+        assert_error(client.post(f"/api/v1/moderation/comments/{comment_id}/revert", headers=auth), 409, "conflict")
+    assert_error(client.post("/api/v1/moderation/comments/999/revert", headers=auth), 404, "not_found")
+    path = f"/api/v1/moderation/comments/{held}/revert"
+    first = client.post(f"/api/v1/moderation/comments/{held}/decision", headers=auth, json={"action": "approve"})
+    for body, code, field in (({"decision_id": "1"}, "invalid_type", "decision_id"),
+                              ({"decision_id": True}, "invalid_type", "decision_id"),
+                              ({"decision_id": 0}, "invalid_value", "decision_id"),
+                              ({"reason": 5}, "invalid_type", "reason")):
+        assert_error(client.post(path, headers=auth, json=body), 400, code, field)
+    assert_error(client.post(path, headers=auth, json={"labels": []}), 400, "unknown_field", "labels")
+    # Naming a decision that is no longer the latest is a conflict on that field (an undo came too late).
+    assert_error(client.post(path, headers=auth, json={"decision_id": first.get_json()["id"] + 100}), 409,
+                 "conflict", "decision_id")
+    assert {c.id: c.status for c in stored(app, Comment)}[held] == "approved"

@@ -105,8 +105,10 @@ def test_real_responses_carry_the_documented_fields(app: Flask, client: FlaskCli
     created = post_comment(client)
     score(app, created["id"], 0.9)
     assert set(created) == _properties({"$ref": "#/components/schemas/Comment"}, schemas)
-    detail = client.get(f"/api/v1/comments/{created['id']}").get_json()
+    detail = client.get(f"/api/v1/comments/{created['id']}", headers=auth).get_json()
     assert set(detail) == _properties({"$ref": "#/components/schemas/CommentDetail"}, schemas)
+    restricted = client.get(f"/api/v1/comments/{created['id']}").get_json()  # held: the public sees its status
+    assert set(restricted) == _properties({"$ref": "#/components/schemas/CommentStatus"}, schemas)
     analyzed = client.post("/api/v1/analyze", json={"text": "hello"}).get_json()
     assert set(analyzed) == _properties(schemas["AnalyzeResult"], schemas)
     decision = client.post(f"/api/v1/moderation/comments/{created['id']}/decision", headers=auth,

@@ -283,3 +283,19 @@ def test_commands(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, trained_bundl
     queued = [path.read_text() for path in (tmp_path / "broker" / "queue").glob("*.msg")]
     assert len(queued) == 1 and "moderation.retrain" in queued[0], "queued for a worker"
     assert main(["retrain"]) == 2 and f"job {job_id} is already queued" in capsys.readouterr().err
+
+
+def test_a_reverted_decision_is_no_label_until_decided_again(session: Session) -> None:
+    from service.lifecycle.transitions import revert_decision
+
+    alice = session.scalars(select(Moderator)).first() or create_moderator(session, "alice")[0]
+    reverted = _decided(session, "you are a blorvak", "reject", ["slur"])
+    redecided = _decided(session, "what a take", "reject", ["hostility"])
+    kept = _decided(session, "nice piece", "approve")
+    revert_decision(session, reverted, alice)
+    revert_decision(session, redecided, alice)
+    decide(session, redecided, alice, "approve")
+    session.commit()
+    labels = {label.comment_id: label for label in moderator_labels(session)}
+    assert set(labels) == {redecided, kept}
+    assert (labels[redecided].action, labels[redecided].hostility) == ("approve", 0)

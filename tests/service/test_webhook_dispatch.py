@@ -17,6 +17,7 @@ from service.infra.db import make_engine, make_sessions
 from service.infra.integration_models import WebhookDelivery
 from service.lifecycle.assess import ScoreResult
 from service.lifecycle.moderators import create_moderator
+from service.lifecycle.policy import Policy
 from service.lifecycle.transitions import record_score, report_comment
 from service.lifecycle.webhooks.registry import add_webhook
 from tests.service.conftest import HELD_POLICY, broker_messages, post_comment, score, services, stored
@@ -51,7 +52,9 @@ def test_a_readers_report_sends_the_held_event_at_once(app: Flask, client: Flask
     comment_id = post_comment(client)["id"]
     score(app, comment_id, hostility=0.1)  # published; the worker's part, committed through the app's sessions
     assert _delivery(app, comment_id, "published") in _sent(app)
-    assert client.post(f"/api/v1/comments/{comment_id}/reports", json={"reason": "rude"}).status_code == 201
+    for reader in ("r1", "r2", "r3"):  # the third distinct reader holds it
+        body = {"reason": "rude", "reporter_id": reader}
+        assert client.post(f"/api/v1/comments/{comment_id}/reports", json=body).status_code == 201
     assert _delivery(app, comment_id, "held") in _sent(app)
 
 
@@ -96,7 +99,9 @@ def test_a_rolled_back_transition_sends_nothing(app: Flask, client: FlaskClient,
     score(app, comment_id, hostility=0.1)
     before = _sent(app)
     with services(app).sessions() as session:
-        report_comment(session, comment_id, reason="rude")  # writes the held event's delivery (flushed)
+        # One report that holds (the rule at one reporter) writes the held event's delivery (flushed).
+        held = report_comment(session, comment_id, reason="rude", policy=Policy(hold={}, reports_to_hold=1))
+        assert held.status == "held"
         session.rollback()
         session.commit()  # a later commit of the same session has nothing of it left to send
     assert _sent(app) == before
@@ -114,3 +119,23 @@ def test_a_session_factory_without_the_hook_writes_the_event_and_sends_nothing(
         session.commit()
     engine.dispose()
     assert _delivery(app, comment_id, "published") not in _sent(app)
+
+
+def test_an_api_revert_sends_the_reverted_event_to_subscribers_of_the_decision(
+        app: Flask, client: FlaskClient, auth: dict) -> None:
+    with services(app).sessions() as session:
+        approvals = add_webhook(session, "https://site.example/approvals", ["approved"]).id
+        reverts = add_webhook(session, "https://site.example/reverts", ["reverted"]).id
+        add_webhook(session, "https://site.example/rejections", ["rejected"])
+        session.commit()
+    comment_id = post_comment(client)["id"]
+    score(app, comment_id, hostility=0.9)
+    client.post(f"/api/v1/moderation/comments/{comment_id}/decision", json={"action": "approve"}, headers=auth)
+    reverted = client.post(f"/api/v1/moderation/comments/{comment_id}/revert", headers=auth)
+    assert reverted.status_code == 200, reverted.get_json()
+    events = [d for d in stored(app, WebhookDelivery) if d.event == "reverted"]
+    assert sorted(d.webhook_id for d in events) == [approvals, reverts]  # not the hook told only of rejections
+    assert {d.id for d in events} <= _sent(app)
+    body = events[0].payload
+    assert body["comment"]["status"] == "held"
+    assert body["reverted_decision"]["action"] == "approve" and body["reverted_decision"]["reverted_by"]

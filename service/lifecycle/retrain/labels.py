@@ -4,7 +4,8 @@ Approve means "neither hostile nor a slur"; reject means the labels given (a slu
 classifier.corpus.labels_of), "hostility" alone means hostile but not a slur, and a reject without
 labels says only that it was hostile. Only decisions made by a moderator count: the model's own
 releases and auto-rejects would teach the model its own opinion. When a comment has several
-moderator decisions, the newest one is its label.
+moderator decisions, the newest one is its label; a revert takes the decision before it back, so a
+reverted decision is no label (the comment has none until a moderator decides it again).
 
 A stable share of the commented ids (by hash, so it never changes as decisions accumulate) is held
 back from training and forms the moderators' part of the fixed evaluation set.
@@ -23,6 +24,7 @@ from sqlalchemy.orm import Session
 from classifier.corpus import MODERATOR_SOURCE
 from classifier.datasets.examples import Example
 from service.infra.models import Comment, Decision
+from service.lifecycle.policy import REVERT
 
 SOURCE = MODERATOR_SOURCE
 """The source name of moderator labels in a training corpus (and its weight's key)."""
@@ -65,7 +67,8 @@ def newest_decision_id(session: Session) -> int | None:
 
 
 def moderator_labels(session: Session, up_to: int | None = None) -> list[ModeratorLabel]:
-    """Every commented id's newest moderator decision (decision id ≤ ``up_to``), oldest first."""
+    """Every commented id's newest moderator decision (decision id ≤ ``up_to``), oldest first; none where
+    the newest is a revert."""
     query = (
         select(Decision.id, Decision.comment_id, Decision.action, Decision.labels, Decision.actor, Comment.text)
         .join(Comment, Comment.id == Decision.comment_id)
@@ -76,6 +79,9 @@ def moderator_labels(session: Session, up_to: int | None = None) -> list[Moderat
         query = query.where(Decision.id <= up_to)
     newest: dict[int, ModeratorLabel] = {}
     for decision_id, comment_id, action, labels, actor, text in session.execute(query):
+        if action == REVERT:
+            newest.pop(comment_id, None)  # a revert's comment is held again: what was decided is no label
+            continue
         hostility, slur = label_values(action, labels)
         newest[comment_id] = ModeratorLabel(comment_id, decision_id, text, action, hostility, slur, actor)
     return sorted(newest.values(), key=lambda label: label.decision_id)

@@ -12,7 +12,7 @@ Deliveries whose task never reached the broker (it was down) are found by the wo
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 
 from sqlalchemy import event, select
 from sqlalchemy.orm import Session, SessionTransaction, sessionmaker
@@ -27,9 +27,10 @@ PENDING_KEY = "webhook_deliveries"
 """Key in ``Session.info`` of the ids written in this session and not yet handed to the worker."""
 
 
-def payload(event: str, comment: Comment) -> dict:
-    """What a receiver gets: the event and the comment as a site may show it, with its scores."""
+def payload(event: str, comment: Comment, extra: Mapping[str, object] | None = None) -> dict:
+    """What a receiver gets: the event and the comment as a site may show it, with its scores (and ``extra``)."""
     return {
+        **(extra or {}),
         "event": event,
         "occurred_at": utcnow().isoformat(),
         "comment": {
@@ -42,16 +43,23 @@ def payload(event: str, comment: Comment) -> dict:
     }
 
 
-def emit(session: Session, comment: Comment) -> list[WebhookDelivery]:
-    """Queue the event for the comment's new status for every webhook subscribed to it (no commit)."""
-    event = str(comment.status)
+def emit(session: Session, comment: Comment, event: str | None = None, also_for: Sequence[str] = (),
+         extra: Mapping[str, object] | None = None) -> list[WebhookDelivery]:
+    """Queue ``event`` (default: the comment's new status) for every webhook subscribed to it (no commit).
+
+    ``also_for`` names events whose subscribers get this one too: a revert goes to whoever was told of the
+    decision it takes back, so a site that only listens for "approved" still learns the comment is held again.
+    ``extra`` adds top-level fields to the payload.
+    """
+    event = event or str(comment.status)
     if event not in WEBHOOK_EVENTS:
         return []
+    wanted = {event, *also_for}
     webhooks = [hook for hook in session.scalars(select(Webhook).where(Webhook.active.is_(True)))
-                if event in (hook.events or [])]
+                if wanted & set(hook.events or [])]
     if not webhooks:
         return []
-    body = payload(event, comment)
+    body = payload(event, comment, extra)
     deliveries = [WebhookDelivery(webhook_id=hook.id, event=event, comment_id=comment.id, payload=body,
                                   status="pending", attempts=0, next_attempt_at=utcnow()) for hook in webhooks]
     session.add_all(deliveries)

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, jsonify, url_for
+from flask import Blueprint, Response, jsonify, request, url_for
 from werkzeug.routing import PathConverter
 
+from service.infra.models import VISIBLE
 from service.lifecycle import queries, store, transitions
-from service.web.api.serialize import comment_detail, comment_public, page_json
+from service.lifecycle.reporters import Reporter
+from service.web.api.credentials import Viewer, viewer
+from service.web.api.serialize import comment_detail, comment_public, comment_status, page_json
 from service.web.context import db_session, services
 from service.web.limits import rate_limited
 from service.web.site_keys import site_key_required
@@ -56,8 +59,12 @@ def submit_comment() -> tuple[Response, int, dict[str, str]]:
 
 @blueprint.get(f"/comments/{COMMENT_ID_RULE}")
 def get_comment(comment_id: int) -> Response:
-    """A comment with its status, scores, spans and moderation state."""
-    return jsonify(comment_detail(store.get_comment(db_session(), comment_id)))
+    """A comment's status; its text, author, scores and moderation state too when it is visible (published or
+    approved) or the request carries a site key or a moderator's token."""
+    who, _ = viewer()
+    comment = store.get_comment(db_session(), comment_id)
+    shown = comment.status in VISIBLE or who is not Viewer.PUBLIC
+    return jsonify(comment_detail(comment) if shown else comment_status(comment))
 
 
 # merge_slashes off: an article id may begin with or hold "//" (a site's URL path, say); Werkzeug would
@@ -73,9 +80,21 @@ def article_comments(article_id: str) -> Response:
 @blueprint.post(f"/comments/{COMMENT_ID_RULE}/reports")
 @rate_limited("reports")
 def report_comment(comment_id: int) -> tuple[Response, int]:
-    """A reader reports a comment; a published one goes back to the moderation queue."""
+    """A reader (or a moderator) reports a comment; the lifecycle's report rule decides whether it is held."""
     report = parse_report(json_object(allow_empty=True))
+    found = services()
+    who, moderator = viewer()
+    # Who counts as one reporter: a moderator by their account; a reader by the id the site gives, where that
+    # id can be believed (no site keys, so the deployment trusts its callers, or a valid one); anyone else by
+    # a keyed hash of the address, since a body can claim any reader id it likes.
+    if moderator is not None:
+        reporter = Reporter.moderator(moderator, report.reporter_id)
+    elif report.reporter_id is not None and (who is Viewer.SITE or not found.settings.site_keys):
+        reporter = Reporter.reader(report.reporter_id)
+    else:
+        reporter = Reporter.address(request.remote_addr or "unknown", found.settings.secret_key, report.reporter_id)
     session = db_session()
-    comment = transitions.report_comment(session, comment_id, reason=report.reason, reporter_id=report.reporter_id)
+    comment = transitions.report_by_reader(session, found.settings, comment_id, reason=report.reason,
+                                           reporter=reporter)
     session.commit()
     return jsonify({"comment_id": comment.id, "status": comment.status, "report_count": comment.report_count}), 201

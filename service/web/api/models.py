@@ -12,7 +12,8 @@ from service.infra.broker import send_retrain
 from service.infra.models import ModelEvent, ModelVersion, RetrainJob
 from service.lifecycle import registry
 from service.lifecycle.retrain.jobs import create_job, get_job
-from service.web.api.moderation import current_moderator, require_moderator
+from service.web.api.credentials import require_moderator
+from service.web.api.moderation import current_moderator
 from service.web.api.serialize import iso
 from service.web.context import db_session, services
 from service.web.errors import ApiError

@@ -1,43 +1,30 @@
-"""The moderators' API: the queue, decisions, and the audit log. Every route needs a bearer token."""
+"""The moderators' API: the queue, decisions and their reverts, the audit log. Every route needs a bearer token."""
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, g, jsonify, request
+from flask import Blueprint, Response, g, jsonify
 
 from service.infra.models import Moderator
 from service.lifecycle import queries, store, transitions
-from service.lifecycle.moderators import authenticate_token
-from service.lifecycle.policy import ACTIONS, CATEGORIES
+from service.lifecycle.policy import AUDIT_ACTIONS, CATEGORIES
+from service.web.api.credentials import require_moderator
 from service.web.api.serialize import comment_detail, decision_json, page_json
 from service.web.context import db_session, services
-from service.web.errors import ApiError
-from service.web.validation import COMMENT_ID_RULE, json_object, pagination, parse_decision, query_choice, query_id
+from service.web.validation import (
+    COMMENT_ID_RULE,
+    json_object,
+    pagination,
+    parse_decision,
+    parse_revert,
+    query_choice,
+    query_id,
+)
 
 blueprint = Blueprint("moderation", __name__, url_prefix="/api/v1/moderation")
+blueprint.before_request(require_moderator)
 
 QUEUE_REASONS = ("model", "report", "name")
 SORTS = ("severity", "oldest")
-
-
-def _unauthorized(message: str, error: str | None = None) -> ApiError:
-    challenge = 'Bearer realm="moderation"' + (f', error="{error}"' if error else "")
-    return ApiError(401, "unauthorized", message, headers={"WWW-Authenticate": challenge})
-
-
-@blueprint.before_request
-def require_moderator() -> None:
-    """Resolve ``Authorization: Bearer <token>`` to an active moderator (``g.moderator``) or answer 401."""
-    header = request.headers.get("Authorization", "")
-    if not header:
-        raise _unauthorized("a moderator token is required (Authorization: Bearer <token>)")
-    scheme, _, token = header.partition(" ")
-    token = token.strip()
-    if scheme.lower() != "bearer" or not token:
-        raise _unauthorized("the Authorization header must be 'Bearer <token>'", "invalid_request")
-    moderator = authenticate_token(db_session(), token)
-    if moderator is None:
-        raise _unauthorized("the token is not valid", "invalid_token")
-    g.moderator = moderator
 
 
 def current_moderator() -> Moderator:
@@ -68,10 +55,21 @@ def decide(comment_id: int) -> Response:
     return jsonify({**decision_json(decision), "status": store.get_comment(session, comment_id).status})
 
 
+@blueprint.post(f"/comments/{COMMENT_ID_RULE}/revert")
+def revert(comment_id: int) -> Response:
+    """Take back the decision on an approved or rejected comment (it is held again); 409 if there is none."""
+    new = parse_revert(json_object(allow_empty=True))
+    session = db_session()
+    reverted = transitions.revert_decision(session, comment_id, current_moderator(), reason=new.reason,
+                                           decision_id=new.decision_id)
+    session.commit()  # and with it the "reverted" webhook events go out
+    return jsonify({**decision_json(reverted), "status": store.get_comment(session, comment_id).status})
+
+
 @blueprint.get("/actions")
 def actions() -> Response:
     """The audit log, newest first, optionally one moderator's or one action's."""
     page, per_page = pagination(services().settings.page_size)
     result = queries.audit_log(db_session(), moderator=query_id("moderator"),
-                              action=query_choice("action", ACTIONS), page=page, per_page=per_page)
+                              action=query_choice("action", AUDIT_ACTIONS), page=page, per_page=per_page)
     return jsonify(page_json(result, decision_json))

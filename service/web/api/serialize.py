@@ -38,6 +38,18 @@ def spans_json(spans: list[dict] | None) -> list[dict[str, object]]:
     return [{**span, "score": score_value(span.get("score"))} for span in spans or []]
 
 
+def comment_status(comment: Comment) -> dict[str, object]:
+    """What anyone may know of a comment that is not visible (pending, held, rejected): that it exists, where,
+    and its status; never its text, author, scores or why it is held."""
+    return {
+        "id": comment.id,
+        "article_id": comment.article_id,
+        "parent_id": comment.parent_id,
+        "status": comment.status,
+        "created_at": iso(comment.created_at),
+    }
+
+
 def comment_detail(comment: Comment) -> dict[str, object]:
     """A comment with its scores, spans and moderation state."""
     return {

@@ -6,27 +6,53 @@ the session and a CSRF token, with a strict Content-Security-Policy.
 
 from __future__ import annotations
 
-from flask import Blueprint, Flask, Request, Response, g, has_request_context, redirect, request, session, url_for
+from pathlib import Path
+
+from flask import (
+    Blueprint,
+    Flask,
+    Request,
+    Response,
+    g,
+    has_request_context,
+    redirect,
+    render_template,
+    request,
+    send_from_directory,
+    session,
+    url_for,
+)
 from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
+from werkzeug.exceptions import HTTPException
 
 from service.infra.models import Moderator
 from service.web.context import db_session
+from service.web.errors import add_html_error_pages
 from service.web.moderate.security import CSP, check_csrf, csrf_token
 
 blueprint = Blueprint("moderate", __name__, url_prefix="/moderate", template_folder="templates",
                       static_folder="static", static_url_path="/static")
 
-OPEN_ENDPOINTS = {"moderate.login", "moderate.static"}
+ASSETS = {"moderate.static", "moderate.favicon"}
+"""Files anyone may fetch: no session is read for them."""
+OPEN_ENDPOINTS = {"moderate.login", *ASSETS}
+STATIC = Path(__file__).parent / "static"
+
+
+def _signed_in() -> Moderator | None:
+    """The active moderator this session belongs to, if any."""
+    moderator_id = session.get("moderator_id")
+    moderator = db_session().get(Moderator, moderator_id) if moderator_id else None
+    return moderator if moderator is not None and moderator.active else None
 
 
 @blueprint.before_request
 def require_signed_in() -> Response | None:
     """Signed-out requests go to the login page; every POST (login included) needs the CSRF token."""
-    if request.endpoint == "moderate.static":
+    if request.endpoint in ASSETS:
         return None
-    moderator_id = session.get("moderator_id")
-    moderator = db_session().get(Moderator, moderator_id) if moderator_id else None
-    if moderator is not None and moderator.active:
+    moderator = _signed_in()
+    if moderator is not None:
         g.moderator = moderator  # set before the CSRF check, so a refusal page still shows the navigation
     if request.method == "POST":
         check_csrf()
@@ -52,7 +78,9 @@ def security_headers(response: Response) -> Response:
 @blueprint.app_context_processor
 def template_helpers() -> dict[str, object]:
     """What every workbench template can call."""
-    return {"csrf_token": csrf_token, "moderator": g.get("moderator")}
+    from service.web.moderate.actions import undo_offer
+
+    return {"csrf_token": csrf_token, "moderator": g.get("moderator"), "undo_offer": undo_offer}
 
 
 class SessionInterface(SecureCookieSessionInterface):
@@ -76,12 +104,35 @@ class SessionInterface(SecureCookieSessionInterface):
         return bool(super().get_cookie_secure(app) or (has_request_context() and request.is_secure))
 
 
+def favicon() -> Response:
+    """The icon every browser asks for at /favicon.ico (an SVG of our own; pages also link it)."""
+    response = send_from_directory(STATIC, "favicon.svg", mimetype="image/svg+xml", max_age=86400)
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+def error_page(error: HTTPException) -> Response:
+    """An HTTP error under /moderate as a page a person can act on (a browser never sees raw JSON here)."""
+    if g.get("moderator") is None:
+        g.moderator = _signed_in()  # an unknown path ran no before_request: look the session up for the navigation
+    status = error.code or 500
+    html = render_template("moderate/error.html", status=status, title=error.name)
+    response = security_headers(Response(html, status=status, mimetype="text/html"))
+    if error.code == 405 and getattr(error, "valid_methods", None):
+        response.headers["Allow"] = ", ".join(sorted(error.valid_methods))  # type: ignore[attr-defined]
+    return response
+
+
 def init_app(app: Flask) -> None:
-    """Register the workbench's routes on ``app`` (and its session cookie policy)."""
+    """Register the workbench's routes on ``app`` (and its session cookie policy, error pages and favicon)."""
     from service.web.moderate import actions, auth, pages  # noqa: F401  (the modules add routes to the blueprint)
 
     app.session_interface = SessionInterface()
     app.register_blueprint(blueprint)
+    # At the site's root, where browsers look for it; named under the blueprint so it counts as the workbench's
+    # (an open asset, see ASSETS) rather than an undocumented API route.
+    app.add_url_rule("/favicon.ico", "moderate.favicon", favicon)
+    add_html_error_pages(app, blueprint.url_prefix or "/moderate", error_page)
 
 
 @blueprint.app_template_filter("highlight")

@@ -8,11 +8,12 @@ from flask import render_template, request, url_for
 
 from service.infra.models import Comment
 from service.lifecycle import queries
-from service.lifecycle.policy import ACTIONS, CATEGORIES
+from service.lifecycle.policy import AUDIT_ACTIONS, CATEGORIES
 from service.lifecycle.registry import active_version
-from service.web.context import db_session
+from service.web.context import db_session, services
 from service.web.moderate import blueprint
 from service.web.moderate.charts import bar_chart
+from service.web.moderate.explain import Explainer
 from service.web.moderate.stats import daily_counts
 
 FILTERS = ("hostility", "slur", "name", "report")
@@ -56,7 +57,8 @@ def page_url(number: int) -> str:
 
 @blueprint.get("/")
 def queue() -> str:
-    """Held comments with their highlighted spans, scores, reasons, author and thread context, a page at a time."""
+    """Held comments with their highlighted spans, scores, reasons in words, author and thread context, a page at a
+    time."""
     category = request.args.get("category") or None
     category = category if category in FILTERS else None
     sort = "oldest" if request.args.get("sort") == "oldest" else "severity"
@@ -78,8 +80,10 @@ def queue() -> str:
     items = result.items
     context = {c.id: queries.others_of_author(db_session(), c) for c in items}
     parents = {c.id: db_session().get(Comment, c.parent_id) for c in items if c.parent_id}
+    explainer = Explainer(db_session(), services().settings)
+    why = {c.id: explainer.reasons(c) for c in items}
     return render_template("moderate/queue.html", items=items, result=result, last_page=_last_page(result),
-                           page_url=page_url, context=context, parents=parents, filters=FILTERS,
+                           page_url=page_url, context=context, parents=parents, why=why, filters=FILTERS,
                            category=category, sort=sort, article=article or "",
                            since=request.args.get("since", ""), until=request.args.get("until", ""))
 
@@ -88,14 +92,14 @@ def queue() -> str:
 def log() -> str:
     """Every decision, newest first, filtered by moderator, action and date."""
     who = (request.args.get("moderator") or "").strip()[:100] or None
-    action = request.args.get("action") if request.args.get("action") in ACTIONS else None
+    action = request.args.get("action") if request.args.get("action") in AUDIT_ACTIONS else None
     start, end = _bounds(_day("since"), _day("until"))
     number, size = _paging(LOG_PAGE_SIZE)
     result = queries.audit_log(db_session(), moderator=who, action=action, created_from=start, created_before=end,
                                page=number, per_page=size)
     return render_template("moderate/log.html", decisions=result.items, result=result, last_page=_last_page(result),
                            page_url=page_url, who=who or "", action=action or "",
-                           actions=ACTIONS, since=request.args.get("since", ""),
+                           actions=AUDIT_ACTIONS, since=request.args.get("since", ""),
                            until=request.args.get("until", ""))
 
 

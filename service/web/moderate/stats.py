@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from service.infra.models import Comment, Decision, Status
+from service.lifecycle.policy import REVERT
 
 
 @dataclass
@@ -51,15 +52,31 @@ def daily_counts(session: Session, days: int = 14, today: date | None = None) ->
             entry.published += 1
         if reasons:
             entry.held += 1
-    for created, action, actor in session.execute(
-        select(Decision.created_at, Decision.action, Decision.actor).where(Decision.created_at >= start)
+    # In id order, so a revert finds the decision it took back (which then counts for nothing: it was undone).
+    counted: dict[int, tuple[Day, str]] = {}
+    for comment_id, created, action, actor in session.execute(
+        select(Decision.comment_id, Decision.created_at, Decision.action, Decision.actor)
+        .where(Decision.created_at >= start).order_by(Decision.id)
     ):
+        if action == REVERT:
+            undone = counted.pop(comment_id, None)
+            if undone is not None:
+                _count(*undone, -1)
+            continue
         entry = table.get(_day(created))
         if entry is None:
             continue
-        if action == "approve" and actor != "model":
-            entry.approved += 1
-        elif action == "reject":
-            entry.rejected += 1
-            entry.rejected_by_moderators += actor != "model"
+        kind = "model" if actor == "model" else "moderator"
+        _count(entry, f"{action}:{kind}", 1)
+        counted[comment_id] = (entry, f"{action}:{kind}")
     return list(table.values())
+
+
+def _count(entry: Day, what: str, step: int) -> None:
+    """Add ``step`` to the day's figures for one decision ("approve:moderator", "reject:model", …)."""
+    action, _, kind = what.partition(":")
+    if action == "approve" and kind == "moderator":
+        entry.approved += step
+    elif action == "reject":
+        entry.rejected += step
+        entry.rejected_by_moderators += step * (kind == "moderator")

@@ -1,5 +1,6 @@
-// Keyboard shortcuts for the queue: j/k move between comments, a approves, r rejects, x selects, ? shows help.
-// Served from our own origin (the CSP allows no inline script). Every action is an ordinary form post.
+// Keyboard shortcuts for the queue: j/k move between comments, a approves, r rejects, x selects, u undoes the last
+// decision while the page offers it, ? shows help. Served from our own origin (the CSP allows no inline script).
+// Every action is an ordinary form post.
 (function () {
   "use strict";
 
@@ -40,7 +41,29 @@
     return tag === "INPUT" || tag === "TEXTAREA" || tag === "SELECT" || (target && target.isContentEditable);
   }
 
+  // The undo offer counts down and then goes away: after that a revert is the API's (or another decision's) job.
+  function countDown() {
+    var form = document.getElementById("undo");
+    if (!form) { return; }
+    var left = parseInt(form.getAttribute("data-seconds"), 10) || 0;
+    var shown = document.getElementById("undo-seconds");
+    var timer = window.setInterval(function () {
+      left -= 1;
+      if (shown) { shown.textContent = String(left); }
+      if (left <= 0) {
+        window.clearInterval(timer);
+        form.remove();
+      }
+    }, 1000);
+  }
+
+  function undo() {
+    var button = document.getElementById("undo-button");
+    if (button) { button.click(); }
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
+    countDown();
     var button = document.getElementById("shortcuts-button");
     if (button) { button.addEventListener("click", toggleHelp); }
     items().forEach(function (item) {
@@ -60,6 +83,7 @@
       case "a": press("button.approve"); break;
       case "r": press("button.reject"); break;
       case "x": press("input[name=ids]"); break;
+      case "u": undo(); break;
       case "?": toggleHelp(); break;
       default: handled = false;
     }
