@@ -75,6 +75,11 @@ def speed_rows(bundle_path: Path, data: Path, peer: PeerScorer, cache: Path) -> 
     return rows
 
 
+def _markdown(table: list[tuple[str, str, str, str]]) -> str:
+    lines = ["| section | measure | ours | alt-profanity-check |", "|---|---|---|---|"]
+    return "\n".join(lines + [f"| {a} | {b} | {c} | {d} |" for a, b, c, d in table])
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     settings = load_settings()
@@ -82,6 +87,9 @@ def main() -> int:
     parser.add_argument("--markdown", type=Path, default=None, help="also write the table to this file")
     parser.add_argument("--skip-loo", action="store_true", help="leave out section (c) (about half the run)")
     parser.add_argument("--skip-retrain", action="store_true", help="leave out the refit with 10,000 decisions")
+    parser.add_argument("--bundle", type=Path, default=None,
+                        help="judge this trained bundle instead of training one (no training time is reported)")
+    parser.add_argument("--cache", type=Path, default=None, help="with --bundle: the encoder cache it was trained with")
     args = parser.parse_args()
     if os.environ.get("OMP_NUM_THREADS") != "1":
         print("note: run with OMP_NUM_THREADS=1 for the one-core figures", file=sys.stderr)
@@ -95,15 +103,20 @@ def main() -> int:
     lexicon, _ = build_lexicon(args.data, settings.hate_symbols_path)
     table: list[tuple[str, str, str, str]] = []
     work = Path(tempfile.mkdtemp(prefix="bench-classifier-"))
-    cache = work / "encoders"
+    cache = args.cache or work / "encoders"
 
     with PeerScorer() as peer:
-        progress(f"peer: {peer.version()}; training the default model (cold encoder cache)")
-        started = time.perf_counter()
-        result = train(TrainingSources(args.data, settings.seed_path, settings.hate_symbols_path), work / "models",
-                       progress, cache_dir=cache)
-        training_seconds = time.perf_counter() - started
-        bundle = load_bundle(result.path, cache_dir=cache)
+        training_seconds = None
+        if args.bundle:
+            progress(f"peer: {peer.version()}; judging {args.bundle}")
+            bundle_path = args.bundle
+        else:
+            progress(f"peer: {peer.version()}; training the default model (cold encoder cache)")
+            started = time.perf_counter()
+            bundle_path = train(TrainingSources(args.data, settings.seed_path, settings.hate_symbols_path),
+                                work / "models", progress, cache_dir=cache).path
+            training_seconds = time.perf_counter() - started
+        bundle = load_bundle(bundle_path, cache_dir=cache)
         model, thresholds = bundle.model, bundle.thresholds
 
         def ours(texts: list[str]):
@@ -112,22 +125,28 @@ def main() -> int:
         judge = Judge(ours, thresholds, peer.predict_prob)
         progress("(a) news comments")
         table += judge.news(args.data)
+        progress("so far:\n" + _markdown(table))
         progress("(b) group mentions")
         table += judge.groups(args.data, corpus)
+        progress("so far:\n" + _markdown(table))
         if not args.skip_loo:
             def fit(examples):  # the base encoder: the adapter saw every training set, so it cannot be left out
                 loo_model, _ = fit_calibrated(examples, lexicon, cache_dir=cache, adapter={})
                 return lambda texts: loo_model.predict_proba(texts, cache=True)
 
             table += leave_one_out(corpus, fit, peer.predict_prob, progress)
+            progress("so far:\n" + _markdown(table))
         progress("(d) functional checks")
         table += judge.checks()
+        progress("so far:\n" + _markdown(table))
         progress("(e) speed")
-        table += speed_rows(result.path, args.data, peer, cache)
+        table += speed_rows(bundle_path, args.data, peer, cache)
+        progress("so far:\n" + _markdown(table))
 
-    table.append(("(e) training", "train the default model on every dataset, cold cache, s (target ≤ 900)",
-                  f"{training_seconds:.0f}", ""))
-    table.append(("(e) size", "bundle, MB (target ≤ 50)", f"{(result.path / MODEL_FILE).stat().st_size / 1e6:.1f}", ""))
+    if training_seconds is not None:
+        table.append(("(e) training", "train the default model on every dataset, cold cache, s (target ≤ 900)",
+                      f"{training_seconds:.0f}", ""))
+    table.append(("(e) size", "bundle, MB (target ≤ 50)", f"{(bundle_path / MODEL_FILE).stat().st_size / 1e6:.1f}", ""))
     if not args.skip_retrain:
         from bench.retrain import time_retraining
 
@@ -136,11 +155,9 @@ def main() -> int:
         table.append(("(e) training", f"retrain on the datasets + {timing['decisions']:,} decisions, s (target ≤ 120)",
                       f"{timing['seconds']:.0f}", ""))
 
-    lines = ["| section | measure | ours | alt-profanity-check |", "|---|---|---|---|"]
-    lines += [f"| {a} | {b} | {c} | {d} |" for a, b, c, d in table]
-    print("\n".join(lines))
+    print(_markdown(table))
     if args.markdown:
-        args.markdown.write_text("\n".join(lines) + "\n", encoding="utf-8")
+        args.markdown.write_text(_markdown(table) + "\n", encoding="utf-8")
     return 0
 
 
