@@ -13,7 +13,7 @@ $(BIN)/.installed: pyproject.toml
 
 setup: $(BIN)/.installed
 
-# Train the default model if there is none yet (about ten minutes on 2 cores with every dataset). First fetch
+# Train the default model if there is none yet (about 20 minutes on 2 cores with every dataset). First fetch
 # whatever datasets can be fetched that are not here yet (nothing to do where ../shared/datasets has them all;
 # the two it cannot fetch by itself are reported, and training says which datasets it used).
 model: setup
