@@ -163,16 +163,39 @@ class Stack:
         return found
 
 
+def subset_model(folder: Path, names: tuple[str, ...]) -> tuple[Path, Path, Path]:
+    """A datasets folder of ``names`` (links to the shared ones) and a model trained on it.
+
+    Returns (datasets folder, models folder, the bundle); skips the test where the shared datasets are absent.
+    """
+    shared = shared_datasets()
+    if shared is None:
+        pytest.skip("the shared datasets are not present")
+    datasets = folder / "datasets"
+    datasets.mkdir()
+    for name in names:
+        (datasets / name).symlink_to(shared / name)
+    models = folder / "models"
+    return datasets, models, train(TrainingSources(datasets, SEED, HATE_SYMBOLS), models,
+                                   cache_dir=ENCODER_CACHE).path
+
+
+def app_with_active_model(config: dict[str, str], model: Path) -> Flask:
+    """A migrated app on ``config`` with ``model`` registered and active (the worker processes read it)."""
+    upgrade(config["DATABASE_URL"])
+    app = create_app(config)
+    with app.extensions["moderation"].sessions() as session:
+        register_bundle(session, model, activate=True)
+        session.commit()
+    return app
+
+
 def _start_stack(name: str, config: dict[str, str], model: Path, folder: Path) -> Iterator[Stack]:
     # The test client is one address posting for many readers, like a site's backend: the per-address rate
     # limits would refuse the tests' own bursts (the limits are tested in tests/security/test_limits.py).
     config = {**config, "MODERATION_RATE_LIMITS": "false"}
-    upgrade(config["DATABASE_URL"])
-    app = create_app(config)
+    app = app_with_active_model(config, model)
     services = app.extensions["moderation"]
-    with services.sessions() as session:
-        register_bundle(session, model, activate=True)
-        session.commit()
     worker = WorkerProcess(worker_env(config), folder / "worker.log").start()
     try:
         yield Stack(name, config, app, app.test_client(), worker)

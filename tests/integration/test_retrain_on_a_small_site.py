@@ -18,14 +18,16 @@ from pathlib import Path
 
 import pytest
 
-from classifier.training import TrainingSources, train
-from service.infra.db import upgrade
 from service.infra.models import Comment, RetrainJob
-from service.lifecycle.active_model import register_bundle
 from service.lifecycle.moderators import create_moderator
-from service.web.app import create_app
-from tests.conftest import ENCODER_CACHE, HATE_SYMBOLS, SEED, shared_datasets
-from tests.integration.conftest import Stack, WorkerProcess, wait_for, worker_env
+from tests.integration.conftest import (
+    Stack,
+    WorkerProcess,
+    app_with_active_model,
+    subset_model,
+    wait_for,
+    worker_env,
+)
 
 pytestmark = pytest.mark.integration
 
@@ -40,27 +42,15 @@ DECISIONS = (("The mayor is a total blorvak.", "reject"), ("The referee was a co
 @pytest.fixture(scope="module")
 def run_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Stack, WorkerProcess]]:
     """The embedded default with `moderation run`'s two workers; yields the stack and the retraining worker."""
-    shared = shared_datasets()
-    if shared is None:
-        pytest.skip("the shared datasets are not present")
     folder = tmp_path_factory.mktemp("small-site")
-    datasets = folder / "datasets"
-    datasets.mkdir()
-    for name in SUBSET:
-        (datasets / name).symlink_to(shared / name)
-    models = folder / "models"
-    base = train(TrainingSources(datasets, SEED, HATE_SYMBOLS), models, cache_dir=ENCODER_CACHE).path
+    datasets, models, base = subset_model(folder, SUBSET)
     config = {"MODERATION_VAR_DIR": str(folder), "MODERATION_MODELS_DIR": str(models),
               "MODERATION_DATASETS_DIR": str(datasets), "DATABASE_URL": f"sqlite:///{folder / 'moderation.sqlite3'}",
               "BROKER_URL": "filesystem://", "MODERATION_RATE_LIMITS": "false",
               # Hold every comment, so a moderator can decide each one whatever reports do to them.
               "MODERATION_HOLD_HOSTILITY": "0"}
-    upgrade(config["DATABASE_URL"])
-    app = create_app(config)
+    app = app_with_active_model(config, base)
     services = app.extensions["moderation"]
-    with services.sessions() as session:
-        register_bundle(session, base, activate=True)
-        session.commit()
     # Exactly the two workers service/cli/run.py starts.
     scoring = WorkerProcess(worker_env(config), folder / "worker.log", ["--queues", "default"]).start()
     retraining = WorkerProcess(worker_env(config), folder / "retrain-worker.log", ["--queues", "retrain"]).start()

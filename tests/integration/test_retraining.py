@@ -17,13 +17,18 @@ from pathlib import Path
 import pytest
 
 from classifier.datasets.examples import Example
-from classifier.training import TrainingSources, train
 from service.config import load_settings
 from service.infra.models import ModelVersion
 from service.lifecycle.moderators import create_moderator
 from service.lifecycle.retrain.pipeline import retrain
-from tests.conftest import ENCODER_CACHE, HATE_SYMBOLS, SEED, shared_datasets
-from tests.integration.conftest import Stack, _start_stack, postgres_database, redis_database, wait_for
+from tests.integration.conftest import (
+    Stack,
+    _start_stack,
+    postgres_database,
+    redis_database,
+    subset_model,
+    wait_for,
+)
 
 pytestmark = pytest.mark.integration
 
@@ -49,17 +54,8 @@ def _stream(templates: tuple[str, ...], word: str | None) -> list[str]:
 @pytest.fixture(scope="module")
 def retrain_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     """PostgreSQL + Redis + a prefork worker, with a base model trained on the subset the worker retrains on."""
-    shared = shared_datasets()
-    if shared is None:
-        pytest.skip("the shared datasets are not present")
     folder = tmp_path_factory.mktemp("retrain")
-    datasets = folder / "datasets"
-    datasets.mkdir()
-    for name in SUBSET:
-        (datasets / name).symlink_to(shared / name)
-    models = folder / "models"
-    base = train(TrainingSources(datasets, SEED, HATE_SYMBOLS), models,
-                 cache_dir=ENCODER_CACHE).path
+    datasets, models, base = subset_model(folder, SUBSET)
     with postgres_database() as database_url, redis_database() as broker_url:
         config = {"MODERATION_VAR_DIR": str(folder), "MODERATION_MODELS_DIR": str(models),
                   "MODERATION_DATASETS_DIR": str(datasets), "DATABASE_URL": database_url, "BROKER_URL": broker_url,
