@@ -6,6 +6,10 @@ reused. Building needs PyTorch and the ``onnx`` package; scoring needs only ONNX
 quantisation of the linear maps makes the encoder about 2.5x faster on one core than float32; with one
 scale per output channel (not one per matrix) the pooled vectors keep a cosine of 0.99 to float32's
 (0.96 per matrix, as low as 0.84 on some comments: measured on 300 Civil Comments), at the same speed.
+The weights are unsigned int8 (as the activations are): on processors without VNNI (AVX2 only, such as
+the AMD EPYC our CI runs on), signed weights against unsigned activations go through an int16 multiply-add
+that saturates, and one comment's cosine fell to 0.973; unsigned weights keep every comment of 150 Civil
+Comments at 0.989 or more (mean 0.993), at the same speed.
 """
 
 from __future__ import annotations
@@ -20,7 +24,7 @@ import numpy as np
 
 from classifier.encoder.base import BaseEncoder, base_encoder
 
-GRAPH_FORMAT = "minilm-int8-per-channel-v1"
+GRAPH_FORMAT = "minilm-uint8-per-channel-v2"
 """Bump when the export changes in a way that changes the numbers: old cached graphs are then rebuilt."""
 
 
@@ -74,7 +78,7 @@ def build_graph(base: BaseEncoder, adapter: Mapping[str, np.ndarray], path: Path
                           "hidden": {0: "batch", 1: "tokens"}},
         )
         quantised = Path(scratch) / "int8.onnx"
-        quantize_dynamic(str(plain), str(quantised), weight_type=QuantType.QInt8, per_channel=True)
+        quantize_dynamic(str(plain), str(quantised), weight_type=QuantType.QUInt8, per_channel=True)
         os.replace(quantised, path)
 
 
