@@ -2,8 +2,9 @@
 
 Two are licensed for non-commercial use only (Unhealthy Comments, SFU): they may measure the default
 model but never be in it. ToxiGen's seed statements are kept for evaluation by decision (issue 12),
-and the Gab Hate Corpus test split is the authors' own. `corpus.load_corpus` drops any training row
-whose text is in one of these sets, so an evaluation never scores a text the model saw.
+and the test splits of the Gab Hate Corpus, HatemojiBuild and EDOS are their authors' own.
+`corpus.load_corpus` drops any training row whose text is in one of these sets, so an evaluation never
+scores a text the model saw.
 """
 
 from __future__ import annotations
@@ -14,6 +15,14 @@ from pathlib import Path
 from classifier.datasets.examples import Example
 from classifier.datasets.group_sets import GAB, _gab_example
 from classifier.datasets.readers import read_rows, squash
+from classifier.datasets.targeted_sets import (
+    EDOS,
+    EDOS_TEST,
+    HATEMOJI,
+    HATEMOJI_TEST,
+    load_edos_test,
+    load_hatemoji_test,
+)
 
 UNHEALTHY = "unhealthy_comments_price2020"
 SFU = "sfu_constructiveness_toxicity_kolhatkar2017"
@@ -66,5 +75,7 @@ EVALUATION_LOADERS: dict[str, tuple[str, Callable[[Path], list[Example]]]] = {
     SFU: (SFU, load_sfu),
     TOXIGEN: (TOXIGEN, load_toxigen),
     GAB_TEST: (GAB, load_gab_test),
+    HATEMOJI_TEST: (HATEMOJI, load_hatemoji_test),
+    EDOS_TEST: (EDOS, load_edos_test),
 }
 """Evaluation set -> (dataset folder, loader)."""

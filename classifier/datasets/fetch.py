@@ -325,6 +325,37 @@ def build_upstream_tsv_as_csv(
     return _write_atomically(target, out.getvalue().encode("utf-8"))
 
 
+MLMA_ARCHIVE = "hate_speech_mlma.zip"
+MLMA_ARCHIVE_SHA256 = "56db7efb1b64a2570f63d0cdb48d119c5e32eccff13f3c22bf17a4331956dc43"
+"""The MLMA repository ships its data as one zip at its root (726,706 bytes); its README gives the sha256."""
+
+
+def build_mlma_zip(entry: DatasetEntry, target: Path, override: str | None, progress: Progress | None) -> str:
+    """Extract MLMA's English tweets, unchanged, from the data zip of the pinned commit; return their sha256.
+
+    The zip must have the sha256 its dataset README records, otherwise it is not the pinned commit's.
+    """
+    owner_repo = _github_repo(entry.source)
+    if override:
+        url = _mirror_url(override, entry.name, MLMA_ARCHIVE)
+    else:
+        url = f"https://raw.githubusercontent.com/{owner_repo}/{entry.commit}/{MLMA_ARCHIVE}"
+    tmp, digest = _download_to_temp(url, target.parent, f"{entry.name}/{MLMA_ARCHIVE}", progress, MAX_ARCHIVE_BYTES)
+    try:
+        if digest != MLMA_ARCHIVE_SHA256:
+            raise FetchError(f"{MLMA_ARCHIVE} has sha256 {digest}, not the pinned commit's")
+        with zipfile.ZipFile(tmp) as archive:
+            members = [m for m in archive.namelist() if m.endswith(f"/{target.name}") or m == target.name]
+            if not members:
+                raise FetchError(f"{MLMA_ARCHIVE} has no {target.name}")
+            data = archive.read(min(members, key=len))
+    except (zipfile.BadZipFile, zlib.error, EOFError) as exc:
+        raise FetchError(f"{MLMA_ARCHIVE}: {exc}") from exc
+    finally:
+        tmp.unlink(missing_ok=True)
+    return _write_atomically(target, data)
+
+
 Builder = Callable[[DatasetEntry, Path, str | None, Progress | None], str]
 
 # Catalogue ``build`` name -> function that writes the file and returns its sha256.
@@ -332,4 +363,5 @@ BUILDERS: dict[str, Builder] = {
     "stormfront_join": build_stormfront,
     "upstream_unfiltered": build_upstream_unfiltered,
     "upstream_tsv_as_csv": build_upstream_tsv_as_csv,
+    "mlma_zip": build_mlma_zip,
 }

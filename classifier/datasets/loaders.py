@@ -30,6 +30,7 @@ from classifier.datasets.group_sets import (
     load_reddit_bias,
 )
 from classifier.datasets.readers import read_rows
+from classifier.datasets.targeted_sets import EDOS, HATEMOJI, MLMA, load_edos, load_hatemoji, load_mlma
 
 # Twitter furniture that says nothing about hostility but a lot about the source ("RT @x: ..."), so the
 # model would otherwise learn "looks like a tweet".
@@ -204,5 +205,8 @@ LOADERS: dict[str, Callable[[Path], list[Example]]] = {
     GAB: load_gab,
     IMPLICIT_HATE: load_implicit_hate,
     REDDIT_BIAS: load_reddit_bias,
+    HATEMOJI: load_hatemoji,
+    EDOS: load_edos,
+    MLMA: load_mlma,
 }
 """Training datasets by folder name; the word lists are read by classifier.lexicon instead."""

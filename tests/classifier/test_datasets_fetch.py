@@ -20,6 +20,7 @@ from pathlib import Path
 
 import pytest
 
+from classifier.datasets import fetch as fetch_module
 from classifier.datasets.catalogue import (
     DatasetState,
     FileState,
@@ -31,6 +32,7 @@ from classifier.datasets.fetch import FetchResult, FetchStatus, fetch
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 STORMFRONT = "stormfront_degibert2018"
+MLMA, MLMA_FILE = "mlma_en_ousidhoum2019", "en_dataset_with_stop_words.csv"
 
 
 def _shared_datasets() -> Path:
@@ -290,3 +292,34 @@ def test_stormfront_archive_from_another_commit_is_refused(server: tuple[Path, s
     assert refused.status is FetchStatus.ERROR and "not the pinned commit" in refused.message
     assert not refused.path.exists()
     assert _leftovers(tmp_path / "data" / STORMFRONT) == []
+
+
+def _mlma_archive(shared: Path, destination: Path) -> str:
+    """A zip laid out like MLMA's data zip (one folder of CSVs), holding the shared English file."""
+    with zipfile.ZipFile(destination, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.write(shared / MLMA / MLMA_FILE, f"hate_speech_mlma/{MLMA_FILE}")
+        archive.writestr("hate_speech_mlma/fr_dataset.csv", "HITId,tweet\n")
+    return sha256_file(destination)
+
+
+def test_mlma_is_extracted_from_its_data_zip(
+    shared: Path, server: tuple[Path, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root, base = server
+    (root / MLMA).mkdir()
+    digest = _mlma_archive(shared, root / MLMA / fetch_module.MLMA_ARCHIVE)
+    monkeypatch.setattr(fetch_module, "MLMA_ARCHIVE_SHA256", digest)  # our zip stands in for the pinned one
+    built = _by_file(fetch(tmp_path / "data", [MLMA], base_url_override=base))[MLMA, MLMA_FILE]
+    assert built.status is FetchStatus.BUILT, built.message
+    assert sha256_file(built.path) == load_catalogue()[MLMA].file(MLMA_FILE).sha256
+    assert _leftovers(tmp_path / "data" / MLMA) == []
+
+
+def test_mlma_zip_of_another_commit_is_refused(shared: Path, server: tuple[Path, str], tmp_path: Path) -> None:
+    root, base = server
+    (root / MLMA).mkdir()
+    _mlma_archive(shared, root / MLMA / fetch_module.MLMA_ARCHIVE)  # not the pinned zip's sha256
+    refused = _by_file(fetch(tmp_path / "data", [MLMA], base_url_override=base))[MLMA, MLMA_FILE]
+    assert refused.status is FetchStatus.ERROR and "not the pinned commit" in refused.message
+    assert not refused.path.exists()
+    assert _leftovers(tmp_path / "data" / MLMA) == []
