@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-HEADS: tuple[str, str] = ("hostility", "slur")
+from classifier.heads import HEADS  # noqa: F401  (re-exported: the loaders' and the model's head order)
 
 
 @dataclass(frozen=True, slots=True)
