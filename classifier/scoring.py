@@ -15,6 +15,7 @@ import numpy as np
 from classifier.bundle import Bundle
 from classifier.datasets.examples import HEADS
 from classifier.ensemble import EnsembleClassifier
+from classifier.heads import apply_floors
 from classifier.lexicon import AMBIGUOUS_SYMBOL
 from classifier.model import SPAN_MIN_PROBABILITY
 from classifier.spans import Span, choose_spans
@@ -23,21 +24,33 @@ from classifier.words import words
 
 @dataclass(frozen=True, slots=True)
 class Score:
-    """One comment's verdict."""
+    """One comment's verdict: a score per head (``HEADS``), the flag at the scorer's thresholds, the spans."""
 
-    hostility: float
-    slur: float
+    scores: Mapping[str, float]
     flagged: bool
     spans: tuple[Span, ...]
 
+    @property
+    def hostility(self) -> float:
+        """The hostility head's score."""
+        return self.scores["hostility"]
+
+    @property
+    def slur(self) -> float:
+        """The slur head's score."""
+        return self.scores["slur"]
+
     def as_dict(self) -> dict[str, object]:
-        """JSON-ready form: ``{"hostility", "slur", "flagged", "spans"}``."""
+        """JSON-ready form: one key per head, then ``"flagged"`` and ``"spans"``."""
         return {
-            "hostility": round(self.hostility, 4),
-            "slur": round(self.slur, 4),
+            **{head: round(self.scores[head], 4) for head in HEADS},
             "flagged": self.flagged,
             "spans": [span.as_dict() for span in self.spans],
         }
+
+
+def _per_head(probabilities: np.ndarray) -> dict[str, float]:
+    return {head: float(probabilities[column]) for column, head in enumerate(HEADS)}
 
 
 EXPLAIN_FROM = 0.5
@@ -72,8 +85,8 @@ class Scorer:
         """Version of the bundle in use."""
         return self.bundle.version
 
-    def _flagged(self, hostility: float, slur: float) -> bool:
-        return hostility >= self.thresholds["hostility"] or slur >= self.thresholds["slur"]
+    def _flagged(self, scores: Mapping[str, float]) -> bool:
+        return any(scores[head] >= self.thresholds[head] for head in HEADS)
 
     def _explained_heads(self, probabilities: np.ndarray) -> list[tuple[int, str]]:
         """Which heads' spans to show: of a held comment, the heads that held it; else those near theirs."""
@@ -86,11 +99,10 @@ class Scorer:
     def score(self, text: str) -> Score:
         """Scores and spans of one text (spans of the model that decided, see `_explained_heads`)."""
         logits, words = self.bundle.model.words(text)
-        probabilities = 1.0 / (1.0 + np.exp(-logits))
-        probabilities[0] = max(probabilities[0], probabilities[1])  # a slur is a kind of hostility
+        probabilities = apply_floors(1.0 / (1.0 + np.exp(-logits)))  # a slur is a kind of hostility
         spans = choose_spans(words, probabilities, self._explained_heads(probabilities))
-        hostility, slur = float(probabilities[HEADS.index("hostility")]), float(probabilities[HEADS.index("slur")])
-        return Score(hostility, slur, self._flagged(hostility, slur), tuple(spans))
+        scores = _per_head(probabilities)
+        return Score(scores, self._flagged(scores), tuple(spans))
 
     def score_name(self, name: str) -> Score:
         """Scores of an author's display name, from the word lists alone.
@@ -114,7 +126,8 @@ class Scorer:
             slur = NAME_SLUR_SCORE
         elif sum(AMBIGUOUS_SYMBOL in lexicon.get(part, ()) for part in parts) >= 2:
             slur = NAME_AMBIGUOUS_PAIR_SCORE
-        return Score(slur, slur, self._flagged(slur, slur), ())
+        scores = dict.fromkeys(HEADS, 0.0) | {"slur": slur, "hostility": slur}
+        return Score(scores, self._flagged(scores), ())
 
     def score_many(self, texts: Sequence[str]) -> list[Score]:
         """Scores of many texts; spans are worked out only where a score calls for them.
@@ -131,7 +144,7 @@ class Scorer:
             if self._explained_heads(row):
                 results.append(self.score(text))
             else:
-                hostility, slur = float(row[HEADS.index("hostility")]), float(row[HEADS.index("slur")])
-                results.append(Score(hostility, slur, self._flagged(hostility, slur), ()))
+                scores = _per_head(row)
+                results.append(Score(scores, self._flagged(scores), ()))
         return results
 

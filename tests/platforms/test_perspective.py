@@ -81,7 +81,7 @@ def test_span_annotations_and_score_thresholds(client: FlaskClient, with_model: 
 
 def test_a_word_both_heads_name_is_one_toxicity_span() -> None:
     # "idiot" explains both heads: TOXICITY shows it once, with the higher score; IDENTITY_ATTACK only the slur's.
-    score = Score(0.9, 0.7, True, (Span("hostility", 13, 18, 0.6), Span("slur", 13, 18, 0.5),
+    score = Score({"hostility": 0.9, "slur": 0.7}, True, (Span("hostility", 13, 18, 0.6), Span("slur", 13, 18, 0.5),
                                    Span("slur", 0, 4, 0.2)))
     result = attribute_scores(["TOXICITY", "IDENTITY_ATTACK"], score, True, {})
     assert result["TOXICITY"]["summaryScore"]["value"] == 0.9
