@@ -41,7 +41,7 @@ _MAX_TRIES = 40
 # Swearing of any kind, spelled out or starred; a slur is not counted (see _profanity).
 _SWEARING = re.compile(
     r"(?<!\w)(?:fuck\w*|f\*+(?:k|ing)?|shit\w*|sh\*t|damn\w*|hell|bastards?|bitch\w*|asshole|dumbass|arse\w*|"
-    r"dickhead|piss\w*|bloody|crap|wanker|twat|christ)(?!\w)",
+    r"dickhead|piss\w*|bloody|crap|wanker|twat|christ|screw(?= (?:you|it|this|that)\b))(?!\w)",
     re.IGNORECASE,
 )
 

@@ -126,7 +126,7 @@ GENERALISATION = Family(
     ),
     {
         "s": (("filthy criminals", "hard-working neighbours"), ("a drain on everyone", "a part of everyone's life"),
-              ("thieves", "teachers, nurses and builders"), ("subhuman", "human like the rest of us"),
+              ("thieves", "teachers, nurses and builders"), ("subhuman", "human beings"),
               ("too stupid to vote", "old enough to vote"), ("liars", "voters"),
               ("a plague on this country", "part of this country"), ("all rapists", "all sorts"),
               ("born cheats", "born here too"), ("a backward people", "a varied people")),
@@ -187,7 +187,7 @@ DEHUMANISE_ANIMALS = Family(
     (
         Pair("{G} are vermin.", "{N} are vermin."),
         Pair("{G} breed like rats", "{N} breed like crazy"),
-        Pair("{G} are nothing but cockroaches.", "{N} are nothing but a nuisance."),
+        Pair("{G} are nothing but cockroaches.", "{N} are nothing but pests."),
         Pair("Treat {G} like the pests they are.", "Treat {N} like the pests they are."),
         Pair("{G} are animals, plain and simple.", "{G} love animals, plain and simple."),
         Pair("{G} are a swarm and we need pest control",
@@ -230,7 +230,9 @@ EXCLUSION_CALL = Family(
     GROUP_EXCLUSION,
     (
         Pair("{G} should be deported.", "{G} should be welcomed."),
-        Pair("Send {G} back where they came from", "Send {G} a warm welcome from all of us"),
+        Pair("Send {G} packing.", "Send {G} our thanks."),
+        Pair("Every last one of the {G} should go back where they came from",
+             "Every last one of the {G} should feel at home where they live now"),
         Pair("Ban {G} from our neighbourhood.", "Ban {N} from our neighbourhood forum."),
         Pair("No {G} allowed in this pub.", "No {N} allowed in this pub."),
         Pair("Kick every single one of the {G} out of the country.",
@@ -276,7 +278,7 @@ TROPE_CONTROL = Family(
         Pair("Wake up, {G} control the {t}.", "Wake up, {G} are underrepresented in the {t}."),
         Pair("{G} are behind everything wrong with the {t}.", "{G} are behind lots of good work in the {t}."),
         Pair("Follow the money, it always leads to {G}", "Follow the news, it always mentions {G}"),
-        Pair("{G} planned this crisis to get rich.", "{G} were hit hard by this crisis too."),
+        Pair("{G} planned this crisis to get rich.", "{G} planned this charity drive to help."),
         Pair("{G} are replacing us, and it's deliberate.", "{G} are joining us, and it's welcome."),
         Pair("It's no accident that {G} own the {t}.", "It's no surprise that {G} work in the {t}."),
         Pair("Every war is started by {G}", "Every war is suffered by {G} too"),

@@ -148,3 +148,10 @@ VOCATIVES: tuple[str, ...] = (
     "Mrs Patel", "Coach", "Ahmed", "Lisa", "grandad", "Kev",
 )
 """Names and forms of address for a comment that speaks to someone ("Get a brain, Dave")."""
+
+REPORTED_AS: dict[str, str] = {
+    "lesbian": "lgbtq", "bisexual": "lgbtq", "chinese": "asian", "mexican": "latino", "refugees": "immigrants",
+    "autistic": "disabled", "intellectual_disability": "disabled", "deaf": "disabled", "blind": "disabled",
+    "mental_illness": "disabled",
+}
+"""Groups here that ``classifier.groups.GROUP_TERMS`` counts under a wider group, for per-group metrics."""
