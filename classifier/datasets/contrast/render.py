@@ -25,8 +25,9 @@ SUFFIXES: tuple[str, ...] = (
 )
 EMOJI: tuple[str, ...] = ("🤷", "👀", "💯", "🙄", "😂", "🤔", "‼️", "😤", "🤦", "📰", "🙃", "😶", "👇", "🔥")
 
-# Punctuation that ends a word or a sentence, and quotes; dots inside a word ("k.i.l.l") stay.
-_STRIPPED = re.compile(r"[.,!?;:]+(?=\s|$)|[\"“”]")
+# Punctuation that ends a word or a sentence; dots inside a word ("k.i.l.l") and quotation marks stay
+# (a quotation that condemns hate must still read as one).
+_STRIPPED = re.compile(r"[.,!?;:]+(?=\s|$)")
 _SPACES = re.compile(r"\s+")
 _LEET = str.maketrans({"a": "4", "e": "3", "i": "1", "o": "0", "s": "5", "t": "7"})
 _VOWELS = re.compile(r"(?<=\w)[aeiou](?=\w)", re.IGNORECASE)
