@@ -120,6 +120,22 @@ def test_no_text_is_a_functional_check(rows: list[dict[str, str]]) -> None:
     assert [row["text"] for row in rows if _normal(row["text"]) in checks] == []
 
 
+def test_no_check_sentence_is_inside_a_text(rows: list[dict[str, str]]) -> None:
+    # Stricter than equality: a check sentence of four words or more wrapped in a style ("Honestly, …
+    # Just saying.") is still a check text.
+    def words(text: str) -> str:
+        return " " + " ".join(re.findall(r"[a-z0-9']+", text.lower().replace("’", "'"))) + " "
+
+    sentences = {
+        words(sentence)
+        for path in sorted(CHECKS.glob("*.csv"))
+        for check in read_rows(path)
+        for sentence in [check["text"], *_SENTENCE_END.split(check["text"])]
+        if len(words(sentence).split()) >= 4
+    }
+    assert [row["text"] for row in rows if any(s in words(row["text"]) for s in sentences)] == []
+
+
 def test_held_out_families_are_whole_families_of_different_phenomena(rows: list[dict[str, str]]) -> None:
     held_out = {row["family"] for row in rows if row["held_out"] == "1"}
     training = {row["family"] for row in rows if row["held_out"] == "0"}

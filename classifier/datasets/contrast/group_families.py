@@ -186,7 +186,7 @@ DEHUMANISE_ANIMALS = Family(
     GROUP_HATE,
     (
         Pair("{G} are vermin.", "{N} are vermin."),
-        Pair("{G} breed like rats", "{N} breed like crazy"),
+        Pair("{G} reproduce like vermin, look at the numbers", "{N} reproduce like crazy, look at the numbers"),
         Pair("{G} are nothing but cockroaches.", "{N} are nothing but pests."),
         Pair("Treat {G} like the pests they are.", "Treat {N} like the pests they are."),
         Pair("{G} are animals, plain and simple.", "{G} love animals, plain and simple."),

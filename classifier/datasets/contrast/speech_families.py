@@ -41,7 +41,7 @@ SLUR_RECLAIMED = Family(
     "slur_reclaimed", "slur at a group", "reclaimed self-reference", ("hateful", "benign"), GROUP_HATE,
     (
         Pair("Those {R} don't belong here.", "Us {R} do belong here."),
-        Pair("{R} like them should stay out of sight", "{R} like me aren't going anywhere"),
+        Pair("{R} like them should stay out of sight", "{R} like me won't stay out of sight"),
         Pair("Look at all the {R} at that march, disgusting.", "Look at all us {R} at that march, so proud."),
         Pair("Bunch of {R} taking over the neighbourhood.", "Bunch of us {R} taking over karaoke night 😂"),
         Pair("{R} shouldn't be raising kids.", "{R} like me are raising great kids."),
