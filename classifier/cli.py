@@ -13,16 +13,14 @@ import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO, TextIO
+from typing import TYPE_CHECKING, BinaryIO, TextIO
 
-from classifier.bundle import BundleError, latest_bundle, load_bundle
-from classifier.corpus import labels_of, load_corpus
-from classifier.datasets.catalogue import find_datasets, sha256_file
-from classifier.datasets.fetch import fetch
-from classifier.datasets.loaders import load_labelled_csv
-from classifier.evaluation import evaluate
-from classifier.scoring import Scorer
-from classifier.training import TrainingSources, TrainResult, scores_of, train
+if TYPE_CHECKING:
+    from classifier.bundle import Bundle
+    from classifier.training import TrainingSources, TrainResult
+
+# Each command imports the model stack (numpy, scikit-learn, skops, ONNX Runtime) when it runs, not here:
+# the dispatcher imports this module to build its parser, and `moderation --help` must answer at once.
 
 SCORE_BATCH = 512
 
@@ -88,13 +86,17 @@ def _positive_int(value: str) -> int:
 
 
 def _bundle_path(requested: Path | None, defaults: ClassifierDefaults) -> Path:
+    from classifier.bundle import latest_bundle
+
     path = requested or latest_bundle(defaults.models_dir)
     if path is None:
         raise UsageError(f"no model in {defaults.models_dir}; run `moderation train` first or pass --model")
     return path
 
 
-def _load(requested: Path | None, defaults: ClassifierDefaults):
+def _load(requested: Path | None, defaults: ClassifierDefaults) -> Bundle:
+    from classifier.bundle import BundleError, load_bundle
+
     try:
         return load_bundle(_bundle_path(requested, defaults), cache_dir=defaults.encoder_cache_dir)
     except BundleError as error:
@@ -108,6 +110,9 @@ def train_with_progress(sources: TrainingSources, out: Path, cache_dir: Path | N
     metrics; raises UsageError when there is nothing to train on.
     """
     from tqdm import tqdm
+
+    from classifier.datasets.catalogue import find_datasets
+    from classifier.training import train
 
     if sources.datasets_dir is not None:
         for name, state in find_datasets(sources.datasets_dir).items():
@@ -138,6 +143,9 @@ def train_with_progress(sources: TrainingSources, out: Path, cache_dir: Path | N
 
 def run_train(args: argparse.Namespace, defaults: ClassifierDefaults) -> int:
     """`moderation train`: report which datasets were found, train, and print where the bundle went."""
+    from classifier.datasets.loaders import load_labelled_csv
+    from classifier.training import TrainingSources
+
     given = args.data or [defaults.datasets_dir]
     # A file (or a name ending in .csv) is a labelled CSV; anything else is the datasets directory, which
     # may be missing (training then says which datasets it did not find, as it always has).
@@ -196,6 +204,8 @@ def run_score(args: argparse.Namespace, defaults: ClassifierDefaults) -> int:
     A bad line does not stop the run (the rest are still scored) but makes the exit status 2, and
     nothing is written to stdout for it.
     """
+    from classifier.scoring import Scorer
+
     scorer = Scorer(_load(args.model, defaults))
     failed = False
     batch: list[tuple[object, str]] = []
@@ -222,6 +232,12 @@ def run_score(args: argparse.Namespace, defaults: ClassifierDefaults) -> int:
 
 def run_evaluate(args: argparse.Namespace, defaults: ClassifierDefaults) -> int:
     """`moderation evaluate`: metrics of a bundle on a datasets folder or a labelled CSV."""
+    from classifier.corpus import labels_of, load_corpus
+    from classifier.datasets.catalogue import sha256_file
+    from classifier.datasets.loaders import load_labelled_csv
+    from classifier.evaluation import evaluate
+    from classifier.training import scores_of
+
     bundle = _load(args.model, defaults)
     if args.data.is_file():
         try:
@@ -261,6 +277,8 @@ def run_evaluate(args: argparse.Namespace, defaults: ClassifierDefaults) -> int:
 
 def run_fetch(args: argparse.Namespace) -> int:
     """`moderation data fetch`: download what the catalogue can download, verifying sha256."""
+    from classifier.datasets.fetch import fetch
+
     try:
         results = fetch(args.data, args.names or None)
     except ValueError as error:  # an unknown dataset name, before anything was downloaded
@@ -273,6 +291,8 @@ def run_fetch(args: argparse.Namespace) -> int:
 
 def run_status(args: argparse.Namespace) -> int:
     """`moderation data status`: which datasets are present, missing or damaged."""
+    from classifier.datasets.catalogue import find_datasets
+
     for name, state in find_datasets(args.data).items():
         print(f"{name}: {state.state}")
     return 0

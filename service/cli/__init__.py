@@ -1,8 +1,10 @@
 """The `moderation` command: one entry point for the classifier's and the service's commands.
 
 One module per command group, each with ``register(commands, settings)``; what they share is in
-``common``. Commands import their heavy dependencies lazily, so `moderation score` starts without Flask or
-Celery. Every usage error ends the same way: one line on stderr and exit status 2, never a traceback.
+``common``. Commands import their heavy dependencies where they run: building the parser needs only the
+standard library and the configuration, so `--help` answers at once, `models list` loads SQLAlchemy but not
+the model stack, and `moderation score` starts without Flask or Celery. Every usage error ends the same
+way: one line on stderr and exit status 2, never a traceback.
 """
 
 from __future__ import annotations

@@ -13,6 +13,10 @@ from pathlib import Path
 from service.cli.common import UsageError, operator, positive, refusals_as_usage_errors, sessions
 from service.config import Settings
 
+BUNDLE_METADATA = "metadata.json"
+"""The file that makes a folder a complete bundle (classifier.bundle.METADATA_FILE; a test keeps them equal).
+Named here because importing classifier.bundle loads scikit-learn and skops, which `models list` never needs."""
+
 
 def register(commands: argparse._SubParsersAction, settings: Settings) -> None:
     """Add `moderation models …` to the parser."""
@@ -36,7 +40,6 @@ def register(commands: argparse._SubParsersAction, settings: Settings) -> None:
 
 def run_list(settings: Settings) -> int:
     """`moderation models list`: registered versions (newest first) with status and provenance."""
-    from classifier.bundle import METADATA_FILE
     from service.lifecycle.registry import versions
 
     with sessions(settings)() as session:
@@ -52,7 +55,7 @@ def run_list(settings: Settings) -> int:
               f"{aucs[0]!s:>13} {aucs[1]!s:>8}  {note}")
     known = {row.version for row in rows}
     folder = settings.models_dir
-    on_disk = sorted(c.name for c in folder.iterdir() if (c / METADATA_FILE).exists()) if folder.is_dir() else []
+    on_disk = sorted(c.name for c in folder.iterdir() if (c / BUNDLE_METADATA).exists()) if folder.is_dir() else []
     for version in on_disk:
         if version not in known:
             print(f"{version:20} (not registered: `moderation models activate {version}`)")

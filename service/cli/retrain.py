@@ -23,9 +23,48 @@ POLL_SECONDS = 0.5
 NO_WORKER_HINT_SECONDS = 30.0
 
 
+RETRAIN_DESCRIPTION = """\
+Train a new model version on the base datasets plus moderators' decisions, judge it against the active
+model, and make it the one that scores comments only if it passes.
+
+Training data: each base dataset's training split, the seed set, and every comment a moderator decided
+(approved: not hostile; rejected: hostile, and a slur if they said so). A share of those decisions
+(MODERATION_EVALUATION_SHARE, {share:.0%} by a stable hash of the comment id) is held back and never trained
+on; moderators' labels weigh MODERATION_MODERATOR_WEIGHT ({weight:g}) times a dataset row of the same size.
+
+The evaluation gate: the candidate and the active model are scored side by side on every evaluation set
+(each base dataset's test split, and the held-back decisions). The candidate goes live only if it is not
+worse than the active model by more than MODERATION_GATE_TOLERANCE ({tolerance:g}) on any of them and, once
+at least MODERATION_GATE_MIN_DECISIONS ({min_decisions}) decisions are held back, better at agreeing with
+the moderators. With no active model it goes live. A refused candidate is kept as `rejected`, with the
+reason, in `moderation models list`; --force activates it anyway (logged as forced).
+
+The job runs on a worker (`moderation worker`, or the retraining worker of `moderation run`), or in this
+process with --inline. This command follows it with a progress bar on stderr that names the stage
+(reading the decisions, loading the datasets, fitting, testing, evaluating side by side, recording the
+verdict), then prints the verdict and the hold thresholds it changed on stderr and the new version on
+stdout. Ctrl-C stops following: a job on a worker goes on, one run with --inline stops with this process.
+"""
+
+RETRAIN_EPILOG = """\
+exit status:
+  0    the new version went live (activated, or forced), or with --no-wait: the job was queued
+  1    the gate refused the new version, or the job failed
+  2    bad usage, or another retraining is already queued or running
+  130  interrupted (Ctrl-C) while following
+
+See docs/retraining.md.
+"""
+
+
 def register(commands: argparse._SubParsersAction, settings: Settings) -> None:
     """Add `moderation retrain`, `moderation rescore` and `moderation labels …` to the parser."""
-    retrain = commands.add_parser("retrain", help="retrain on the datasets plus moderators' decisions (worker task)")
+    retrain = commands.add_parser(
+        "retrain", help="retrain on the datasets plus moderators' decisions; goes live if it passes the gate",
+        description=RETRAIN_DESCRIPTION.format(
+            share=settings.evaluation_share, weight=settings.moderator_weight, tolerance=settings.gate_tolerance,
+            min_decisions=settings.gate_min_decisions),
+        epilog=RETRAIN_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
     retrain.add_argument("--force", action="store_true",
                          help="activate the new version even if the evaluation gate refuses it (logged as forced)")
     retrain.add_argument("--inline", action="store_true", help="train in this process instead of on a worker")

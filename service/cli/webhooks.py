@@ -11,7 +11,20 @@ import sys
 
 from service.cli.common import UsageError, refusals_as_usage_errors, sessions
 from service.config import Settings
-from service.infra.integration_models import WEBHOOK_EVENTS
+
+
+class _AllEvents:
+    """``--events``' default: every webhook event, comma-separated.
+
+    The names are declared with the tables (service.infra.integration_models), which import SQLAlchemy; this
+    reads them only when they are needed (`webhooks add --help`, or `webhooks add` without --events), so
+    building the parser stays light.
+    """
+
+    def __str__(self) -> str:
+        from service.infra.integration_models import WEBHOOK_EVENTS
+
+        return ",".join(WEBHOOK_EVENTS)
 
 
 def register(commands: argparse._SubParsersAction, settings: Settings) -> None:
@@ -20,8 +33,7 @@ def register(commands: argparse._SubParsersAction, settings: Settings) -> None:
     sub = webhooks.add_subparsers(dest="webhooks_command", required=True)
     add = sub.add_parser("add", help="register a URL and print its signing secret (once)")
     add.add_argument("url")
-    add.add_argument("--events", default=",".join(WEBHOOK_EVENTS),
-                     help=f"comma-separated, any of {','.join(WEBHOOK_EVENTS)} (default: all)")
+    add.add_argument("--events", default=_AllEvents(), help="comma-separated, any of %(default)s (default: all)")
     add.set_defaults(handler=lambda args: run_add(args, settings))
     sub.add_parser("list", help="registered webhooks").set_defaults(handler=lambda args: run_list(settings))
     remove = sub.add_parser("remove", help="delete a webhook and its pending deliveries")
@@ -39,7 +51,7 @@ def run_add(args: argparse.Namespace, settings: Settings) -> int:
     from service.lifecycle.webhooks.registry import add_webhook, parse_events
 
     with refusals_as_usage_errors():
-        events = parse_events(args.events)
+        events = parse_events(str(args.events))
         with session_scope(sessions(settings)) as session:
             hook = add_webhook(session, args.url, events)
             hook_id, secret = hook.id, hook.secret

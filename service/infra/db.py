@@ -5,13 +5,15 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from alembic import command
-from alembic.config import Config
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import Pool
+
+if TYPE_CHECKING:
+    from alembic.config import Config
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 CONNECT_TIMEOUT_SECONDS = 3
@@ -74,6 +76,10 @@ def session_scope(sessions: sessionmaker[Session]) -> Iterator[Session]:
 
 def alembic_config(url: str) -> Config:
     """Alembic configuration for ``url``, with the migrations shipped in this package."""
+    # Alembic is imported only to migrate: every command and process that opens a session imports this
+    # module, and Alembic alone takes a quarter of a second to load.
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
@@ -82,6 +88,8 @@ def alembic_config(url: str) -> Config:
 
 def upgrade(url: str) -> None:
     """Apply every migration (`moderation db upgrade`)."""
+    from alembic import command
+
     if make_url(url).get_backend_name() == "sqlite":
         make_engine(url).dispose()  # creates the folder of the database file
     command.upgrade(alembic_config(url), "head")

@@ -7,13 +7,19 @@ and leaves a row in the registry's audit log (ModelEvent). Functions take a sess
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from classifier.bundle import Bundle, load_bundle
 from service.infra.models import ModelEvent, ModelVersion, utcnow
 from service.lifecycle.errors import Conflict, NotFound
+
+if TYPE_CHECKING:
+    from classifier.bundle import Bundle
+
+# load_bundle is imported where a bundle is loaded: it brings scikit-learn and skops, and reading the
+# registry (`moderation models list|log`) must not wait for them.
 
 
 def record_event(session: Session, version: str, action: str, actor: str, detail: str = "") -> ModelEvent:
@@ -27,6 +33,8 @@ def add_version(session: Session, path: Path, *, created_by: str, status: str = 
                 training_data: dict | None = None, moderator_labels: int = 0,
                 newest_decision_id: int | None = None, bundle: Bundle | None = None) -> ModelVersion:
     """Register a bundle folder (its sha256 read from its metadata) as a new, inactive version."""
+    from classifier.bundle import load_bundle
+
     bundle = bundle or load_bundle(path)
     metadata = bundle.metadata
     version = ModelVersion(
@@ -95,6 +103,8 @@ def rollback(session: Session, actor: str) -> tuple[ModelVersion, ModelVersion |
     target = previous_version(session)
     if target is None:
         raise NotFound("no earlier active version to roll back to", "version")
+    from classifier.bundle import load_bundle
+
     load_bundle(Path(target.path), expected_sha256=target.sha256)
     activate(session, target, actor, action="rollback",
              detail=f"rolled back from {current.version}" if current else "rolled back")
