@@ -96,9 +96,9 @@ def live(tmp_path: Path) -> Iterator[tuple[str, Flask, dict[str, int]]]:
     app.extensions["moderation"].dispose()
 
 
-@pytest.fixture
-def browser() -> Iterator[object]:
-    """Debian's Chromium, headless (never a downloaded browser)."""
+@pytest.fixture(scope="module")
+def chromium() -> Iterator[object]:
+    """Debian's Chromium, headless (never a downloaded browser), launched once for the module."""
     with sync_api.sync_playwright() as playwright:
         launched = playwright.chromium.launch(
             executable_path=str(CHROMIUM),
@@ -106,6 +106,16 @@ def browser() -> Iterator[object]:
         )
         yield launched
         launched.close()
+
+
+@pytest.fixture
+def browser(chromium) -> Iterator[object]:
+    """The browser for one test: its pages open in contexts of their own (no cookie or storage is shared
+    with another test), and every context it opened is closed after it."""
+    assert not chromium.contexts
+    yield chromium
+    for context in list(chromium.contexts):
+        context.close()
 
 
 def _status(app: Flask, comment_id: int) -> str:

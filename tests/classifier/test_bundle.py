@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 
 import numpy as np
@@ -12,6 +11,7 @@ import skops.io as skops_io
 
 from classifier.bundle import METADATA_FILE, MODEL_FILE, BundleError, latest_bundle, load_bundle
 from classifier.datasets.catalogue import sha256_file
+from tests.conftest import copy_bundle
 
 TEXTS = ["You absolute clown, nobody asked you.", "Lovely photos of the harbour today 💕", "go back to your country"]
 
@@ -22,9 +22,7 @@ class NotAModel:
 
 @pytest.fixture
 def bundle_copy(seed_bundle_path: Path, tmp_path: Path) -> Path:
-    target = tmp_path / seed_bundle_path.name
-    shutil.copytree(seed_bundle_path, target)
-    return target
+    return copy_bundle(seed_bundle_path, tmp_path)  # its models folder's encoder cache is the shared one
 
 
 def test_round_trip_gives_identical_scores(seed_bundle, bundle_copy: Path) -> None:

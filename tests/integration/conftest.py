@@ -29,7 +29,7 @@ from service.infra.db import upgrade
 from service.lifecycle.active_model import register_bundle
 from service.lifecycle.moderators import create_moderator
 from service.web.app import create_app
-from tests.conftest import ENCODER_CACHE, HATE_SYMBOLS, REPOSITORY, SEED, shared_datasets
+from tests.conftest import ENCODER_CACHE, HATE_SYMBOLS, REPOSITORY, SEED, copy_bundle, models_folder, shared_datasets
 from tests.integration.fault_tools import RedisServer, TcpProxy
 
 POSTGRES_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
@@ -38,19 +38,22 @@ REDIS_PORT = 6379
 REDIS_TEST_DATABASES = range(15, 7, -1)
 """Redis database numbers the tests may claim (one per run, so parallel runs do not flush each other)."""
 SCORED_WITHIN_SECONDS = 60.0
-INTEGRATION_ROWS_PER_SOURCE = 800
-"""Rows of each dataset the integration model trains on: enough for a model that holds what it should."""
+INTEGRATION_ROWS_PER_SOURCE = 400
+"""Rows of each dataset the integration model trains on: enough for a model that holds what it should (the
+tests check verdicts, not its figures). With 400 the texts the tests post keep a wide margin (benign ones
+score at most 0.25 for hostility against a threshold near 0.7, the hostile ones 0.99 or more), and a machine with
+an empty encoder cache encodes half as many texts as with 800."""
 
 
 @pytest.fixture(scope="session")
 def integration_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A bundle trained once per session from the real datasets (at most INTEGRATION_ROWS_PER_SOURCE rows of
-    each, so the encoder reads ~15k texts, not ~170k); skipped without them."""
+    each, so the encoder reads a few thousand texts, not ~170k); skipped without them."""
     datasets = shared_datasets()
     if datasets is None:
         pytest.skip("the shared datasets are not present; integration tests need a real model")
     sources = TrainingSources(datasets, SEED, HATE_SYMBOLS, rows_per_source=INTEGRATION_ROWS_PER_SOURCE)
-    return train(sources, tmp_path_factory.mktemp("integration-models"),
+    return train(sources, models_folder(tmp_path_factory.mktemp("integration-models")),
                  cache_dir=ENCODER_CACHE).path
 
 
@@ -163,21 +166,41 @@ class Stack:
         return found
 
 
-def subset_model(folder: Path, names: tuple[str, ...]) -> tuple[Path, Path, Path]:
-    """A datasets folder of ``names`` (links to the shared ones) and a model trained on it.
+class SubsetModels:
+    """Models trained on a subset of the shared datasets, each trained once per session."""
 
-    Returns (datasets folder, models folder, the bundle); skips the test where the shared datasets are absent.
-    """
-    shared = shared_datasets()
-    if shared is None:
-        pytest.skip("the shared datasets are not present")
-    datasets = folder / "datasets"
-    datasets.mkdir()
-    for name in names:
-        (datasets / name).symlink_to(shared / name)
-    models = folder / "models"
-    return datasets, models, train(TrainingSources(datasets, SEED, HATE_SYMBOLS), models,
-                                   cache_dir=ENCODER_CACHE).path
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.trained: dict[tuple[str, ...], tuple[Path, Path]] = {}
+
+    def __call__(self, folder: Path, names: tuple[str, ...]) -> tuple[Path, Path, Path]:
+        """A datasets folder of ``names`` (links to the shared ones) and a model trained on it, copied into
+        ``folder``'s own models folder (a test may retrain and add versions there).
+
+        Returns (datasets folder, models folder, the bundle); skips the test where the shared datasets are absent.
+        """
+        if names not in self.trained:
+            shared = shared_datasets()
+            if shared is None:
+                pytest.skip("the shared datasets are not present")
+            trained = self.root / f"subset-{len(self.trained)}"
+            datasets = trained / "datasets"
+            datasets.mkdir(parents=True)
+            for name in names:
+                (datasets / name).symlink_to(shared / name)
+            models = models_folder(trained / "models")
+            self.trained[names] = datasets, train(TrainingSources(datasets, SEED, HATE_SYMBOLS), models,
+                                                  cache_dir=ENCODER_CACHE).path
+        datasets, bundle = self.trained[names]
+        models = folder / "models"
+        return datasets, models, copy_bundle(bundle, models)
+
+
+@pytest.fixture(scope="session")
+def subset_model(tmp_path_factory: pytest.TempPathFactory) -> SubsetModels:
+    """``subset_model(folder, names)``: (datasets folder, models folder, bundle) of a model trained on the
+    shared datasets ``names``; the training happens once per session, each caller gets a copy."""
+    return SubsetModels(tmp_path_factory.mktemp("subset-models"))
 
 
 def app_with_active_model(config: dict[str, str], model: Path) -> Flask:
@@ -204,9 +227,10 @@ def _start_stack(name: str, config: dict[str, str], model: Path, folder: Path) -
         services.dispose()
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="package")
 def embedded_stack(tmp_path_factory: pytest.TempPathFactory, integration_model: Path) -> Iterator[Stack]:
-    """The default configuration: SQLite file and filesystem broker under a tmp folder."""
+    """The default configuration: SQLite file and filesystem broker under a tmp folder (one for the integration
+    tests: those that use it post under articles of their own and only read what they posted)."""
     folder = tmp_path_factory.mktemp("embedded")
     config = {"MODERATION_VAR_DIR": str(folder), "MODERATION_MODELS_DIR": str(integration_model.parent)}
     config["DATABASE_URL"] = f"sqlite:///{folder / 'moderation.sqlite3'}"
@@ -258,9 +282,10 @@ def redis_database() -> Iterator[str]:
         client.close()
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="package")
 def postgres_stack(tmp_path_factory: pytest.TempPathFactory, integration_model: Path) -> Iterator[Stack]:
-    """PostgreSQL (a database of its own) and Redis (a database number of its own), prefork worker pool."""
+    """PostgreSQL (a database of its own) and Redis (a database number of its own), prefork worker pool (one
+    for the integration tests, like embedded_stack)."""
     folder = tmp_path_factory.mktemp("postgres")
     with postgres_database() as database_url, redis_database() as broker_url:
         config = {"MODERATION_VAR_DIR": str(folder), "MODERATION_MODELS_DIR": str(integration_model.parent),

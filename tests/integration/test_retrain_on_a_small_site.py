@@ -22,9 +22,9 @@ from service.infra.models import Comment, RetrainJob
 from service.lifecycle.moderators import create_moderator
 from tests.integration.conftest import (
     Stack,
+    SubsetModels,
     WorkerProcess,
     app_with_active_model,
-    subset_model,
     wait_for,
     worker_env,
 )
@@ -40,7 +40,8 @@ DECISIONS = (("The mayor is a total blorvak.", "reject"), ("The referee was a co
 
 
 @pytest.fixture(scope="module")
-def run_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Stack, WorkerProcess]]:
+def run_stack(tmp_path_factory: pytest.TempPathFactory,
+              subset_model: SubsetModels) -> Iterator[tuple[Stack, WorkerProcess]]:
     """The embedded default with `moderation run`'s two workers; yields the stack and the retraining worker."""
     folder = tmp_path_factory.mktemp("small-site")
     datasets, models, base = subset_model(folder, SUBSET)

@@ -23,10 +23,10 @@ from service.lifecycle.moderators import create_moderator
 from service.lifecycle.retrain.pipeline import retrain
 from tests.integration.conftest import (
     Stack,
+    SubsetModels,
     _start_stack,
     postgres_database,
     redis_database,
-    subset_model,
     wait_for,
 )
 
@@ -52,7 +52,7 @@ def _stream(templates: tuple[str, ...], word: str | None) -> list[str]:
 
 
 @pytest.fixture(scope="module")
-def retrain_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+def retrain_stack(tmp_path_factory: pytest.TempPathFactory, subset_model: SubsetModels) -> Iterator[Stack]:
     """PostgreSQL + Redis + a prefork worker, with a base model trained on the subset the worker retrains on."""
     folder = tmp_path_factory.mktemp("retrain")
     datasets, models, base = subset_model(folder, SUBSET)

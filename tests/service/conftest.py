@@ -13,7 +13,6 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from classifier.training import TrainingSources, train
 from service.infra.db import make_engine, make_sessions, upgrade
 from service.infra.models import Comment
 from service.lifecycle.active_model import register_bundle
@@ -23,17 +22,17 @@ from service.lifecycle.policy import Policy
 from service.lifecycle.transitions import record_score
 from service.web.app import create_app
 from service.web.context import Services
-from tests.conftest import ENCODER_CACHE, HATE_SYMBOLS, SEED
+from tests.conftest import copy_bundle
 
 HELD_POLICY = Policy(hold={"hostility": 0.5, "slur": 0.5})
 """Fixed thresholds for tests that play the worker's part."""
 
 
 @pytest.fixture(scope="session")
-def trained_bundle(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A real model trained in seconds from data/seed (shared by every test of the session)."""
-    return train(TrainingSources(None, SEED, HATE_SYMBOLS), tmp_path_factory.mktemp("service-models"),
-                 cache_dir=ENCODER_CACHE).path
+def trained_bundle(tmp_path_factory: pytest.TempPathFactory, seed_trained: Path) -> Path:
+    """A real model trained in seconds from data/seed (the session's seed model, in a models folder of the
+    service tests' own; shared by every test of the session)."""
+    return copy_bundle(seed_trained, tmp_path_factory.mktemp("service-models"))
 
 
 @pytest.fixture

@@ -14,21 +14,19 @@ import pytest
 from sqlalchemy import inspect, select
 
 from classifier.bundle import load_bundle
-from classifier.training import TrainingSources, train
 from service.cli import main
 from service.cli.run import Child, stop_all
 from service.config import load_settings
 from service.infra.db import make_engine, make_sessions
 from service.infra.models import ModelVersion, Moderator
 from service.lifecycle.moderators import verify_password
-from tests.conftest import ENCODER_CACHE, HATE_SYMBOLS, SEED
+from tests.conftest import copy_bundle
 
 
 @pytest.fixture(scope="module")
-def bundle(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A seed-trained bundle in a models folder of its own."""
-    return train(TrainingSources(None, SEED, HATE_SYMBOLS), tmp_path_factory.mktemp("models"),
-                 cache_dir=ENCODER_CACHE).path
+def bundle(tmp_path_factory: pytest.TempPathFactory, seed_trained: Path) -> Path:
+    """A seed-trained bundle (the session's seed model) in a models folder of its own."""
+    return copy_bundle(seed_trained, tmp_path_factory.mktemp("models"))
 
 
 @pytest.fixture

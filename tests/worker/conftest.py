@@ -7,19 +7,17 @@ from pathlib import Path
 
 import pytest
 
-from classifier.training import TrainingSources, train
 from service.config import Settings, load_settings
 from service.infra.broker import make_celery
 from service.infra.db import upgrade
-from tests.conftest import ENCODER_CACHE, HATE_SYMBOLS, SEED
+from tests.conftest import copy_bundle
 from worker.context import WorkerContext
 
 
 @pytest.fixture(scope="session")
-def seed_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A real bundle trained in seconds from data/seed."""
-    return train(TrainingSources(None, SEED, HATE_SYMBOLS), tmp_path_factory.mktemp("worker-models"),
-                 cache_dir=ENCODER_CACHE).path
+def seed_model(tmp_path_factory: pytest.TempPathFactory, seed_trained: Path) -> Path:
+    """A real bundle trained in seconds from data/seed (the session's seed model, in a folder of its own)."""
+    return copy_bundle(seed_trained, tmp_path_factory.mktemp("worker-models"))
 
 
 @pytest.fixture
