@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from sqlalchemy.orm import Session
 
 from service.config import Settings
-from service.infra.models import ModelVersion
+from service.infra.models import Comment, ModelVersion
 from service.lifecycle.registry import active_version
 
 CATEGORIES = ("hostility", "slur")
@@ -93,3 +93,12 @@ def registry_thresholds(session: Session, version: str | None = None) -> dict[st
     found = session.get(ModelVersion, version) if version else None
     found = found or active_version(session)
     return dict(found.thresholds) if found is not None else {}
+
+
+def policy_for_comment(session: Session, settings: Settings, comment: Comment) -> Policy:
+    """The policy ``comment`` is judged by: the configuration first, then the thresholds of the model that scored
+    it (the numbers the worker held or published it by), read from the registry without loading that model.
+
+    The one setup of a decision, a reader's report and the workbench's explanations.
+    """
+    return policy_for(settings, registry_thresholds(session, comment.model_version))

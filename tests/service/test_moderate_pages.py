@@ -269,7 +269,7 @@ def _seed_queue(app: Flask) -> dict[str, list[int]]:
                             .values(created_at=datetime(2026, 3, 1 + index // 4, 12, index, tzinfo=UTC)))
             record_score(session, comment.id, ScoreResult(hostility, slur, [], name, 0.0, "test"), HELD_POLICY)
             if kind == "report":
-                report_comment(session, comment.id, "rude", policy=Policy(hold={}, reports_to_hold=1))
+                report_comment(session, comment, "rude", policy=Policy(hold={}, reports_to_hold=1))
             kinds[kind].append(comment.id)
         session.commit()
     return kinds

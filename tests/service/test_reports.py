@@ -26,7 +26,7 @@ def _published(session: Session, hostility: float = 0.08, slur: float = 0.0) -> 
 
 
 def _report(session: Session, comment: Comment, reporter: Reporter, reason: str = "spam") -> Comment:
-    transitions.report_comment(session, comment.id, reason=reason, reporter=reporter, policy=POLICY)
+    transitions.report_comment(session, comment, reason=reason, reporter=reporter, policy=POLICY)
     session.commit()
     return comment
 

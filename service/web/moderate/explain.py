@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from service.config import Settings
 from service.infra.models import Comment
-from service.lifecycle.policy import Policy, policy_for, registry_thresholds
+from service.lifecycle.policy import Policy, policy_for_comment
 
 
 @dataclass(frozen=True)
@@ -62,15 +62,15 @@ class Explainer:
         self.settings = settings
         self._policies: dict[str | None, Policy] = {}
 
-    def policy(self, version: str | None) -> Policy:
-        """The policy a comment scored by ``version`` is judged by (configuration first, then that model's)."""
-        if version not in self._policies:
-            self._policies[version] = policy_for(self.settings, registry_thresholds(self.session, version))
-        return self._policies[version]
+    def policy(self, comment: Comment) -> Policy:
+        """The policy ``comment`` is judged by (configuration first, then its model's), read once per model."""
+        if comment.model_version not in self._policies:
+            self._policies[comment.model_version] = policy_for_comment(self.session, self.settings, comment)
+        return self._policies[comment.model_version]
 
     def reasons(self, comment: Comment) -> list[Reason]:
         """Every hold reason of ``comment``, in words."""
-        policy = self.policy(comment.model_version)
+        policy = self.policy(comment)
         found = []
         for code in comment.hold_reasons or []:
             if code.startswith("model:"):
