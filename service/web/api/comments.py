@@ -8,8 +8,8 @@ from werkzeug.routing import PathConverter
 from service.infra.models import VISIBLE
 from service.lifecycle import queries, store, transitions
 from service.lifecycle.reporters import Reporter
+from service.lifecycle.serialize import comment_detail, comment_public, comment_status, page_json
 from service.web.api.credentials import Viewer, viewer
-from service.web.api.serialize import comment_detail, comment_public, comment_status, page_json
 from service.web.context import db_session, services
 from service.web.limits import rate_limited
 from service.web.site_keys import site_key_required

@@ -7,8 +7,8 @@ from flask import Blueprint, Response, g, jsonify
 from service.infra.models import Moderator
 from service.lifecycle import queries, store, transitions
 from service.lifecycle.policy import AUDIT_ACTIONS, CATEGORIES
+from service.lifecycle.serialize import comment_detail, decision_json, page_json
 from service.web.api.credentials import require_moderator
-from service.web.api.serialize import comment_detail, decision_json, page_json
 from service.web.context import db_session, services
 from service.web.validation import (
     COMMENT_ID_RULE,
