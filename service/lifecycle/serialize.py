@@ -12,6 +12,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 
 from service.infra.models import Comment, Decision, ModelEvent, ModelVersion, Moderator, ModeratorEvent, RetrainJob
+from service.lifecycle.head_scores import name_scores_of, scores_of
 from service.lifecycle.precision import score_value
 from service.lifecycle.queries import Page
 from service.lifecycle.store import InsertedComment
@@ -60,11 +61,11 @@ def comment_detail(comment: Comment) -> dict[str, object]:
     """A comment with its scores, spans and moderation state (the API's CommentDetail, and a webhook's comment)."""
     return {
         **comment_public(comment),
+        # One key per head, then the author name's per head as name_<head>: {"hostility", "slur", "name_hostility",
+        # "name_slur"} with the classifier's two heads.
         "scores": {
-            "hostility": score_value(comment.hostility),
-            "slur": score_value(comment.slur),
-            "name_hostility": score_value(comment.name_hostility),
-            "name_slur": score_value(comment.name_slur),
+            **{head: score_value(value) for head, value in scores_of(comment).items()},
+            **{f"name_{head}": score_value(value) for head, value in name_scores_of(comment).items()},
         },
         "spans": spans_json(comment.spans),
         "model_version": comment.model_version,
@@ -85,8 +86,7 @@ def decision_json(decision: Decision) -> dict[str, object]:
         "action": decision.action,
         "labels": list(decision.labels or []),
         "reason": decision.reason or "",
-        "hostility": score_value(decision.hostility),
-        "slur": score_value(decision.slur),
+        **{head: score_value(value) for head, value in scores_of(decision).items()},  # one key per head
         "model_version": decision.model_version,
         "created_at": iso(decision.created_at),
     }

@@ -23,26 +23,22 @@ from service.config import Settings
 from service.infra.models import Comment, Decision, Moderator, Report, Status, utcnow
 from service.lifecycle.assess import ScoreResult
 from service.lifecycle.errors import Conflict, DomainError
+from service.lifecycle.head_scores import copy_scores, scores_of, write_scores
 from service.lifecycle.policy import ACTIONS, CATEGORIES, REVERT, Policy, policy_for_comment
 from service.lifecycle.reporters import Reporter
 from service.lifecycle.store import get_comment
 from service.lifecycle.webhooks import outbox
 
 
-def _scores(result: ScoreResult) -> dict[str, float]:
-    return {"hostility": result.hostility, "slur": result.slur}
-
-
 def _store_scores(comment: Comment, result: ScoreResult, policy: Policy) -> list[str]:
     """Write ``result`` onto the comment; return the hold reasons its scores and name give under ``policy``."""
-    comment.hostility, comment.slur = result.hostility, result.slur
-    comment.name_hostility, comment.name_slur = result.name_hostility, result.name_slur
+    write_scores(comment, result.scores, result.name_scores)
     comment.name_match = dict(result.name_match) if result.name_match else None
     comment.spans = [dict(span) for span in result.spans]
     comment.model_version = result.model_version
     comment.scored_at = utcnow()
-    reasons = [f"model:{category}" for category in policy.over(_scores(result), policy.hold)]
-    if policy.holds_name({"hostility": result.name_hostility, "slur": result.name_slur}):
+    reasons = [f"model:{category}" for category in policy.over(result.scores, policy.hold)]
+    if policy.holds_name(result.name_scores):
         reasons.append("name")
     return reasons
 
@@ -55,7 +51,7 @@ def record_score(session: Session, comment_id: int, result: ScoreResult, policy:
     reasons = _store_scores(comment, result, policy)
     if comment.report_count and _reports_hold(session, comment, policy):  # reported while it waited for scores
         reasons.append("report")
-    rejected = policy.over(_scores(result), policy.reject)
+    rejected = policy.over(result.scores, policy.reject)
     if rejected:
         comment.status = Status.REJECTED
         comment.hold_reasons = reasons
@@ -111,16 +107,17 @@ def _reports_hold(session: Session, comment: Comment, policy: Policy) -> str | N
     # Distinct reporters: one per key, and one per report without a key (filed before reporters were recorded).
     reporters = len({key for key in keys if key is not None}) + sum(key is None for key in keys)
     trusted = any(key is not None and key.startswith("moderator:") for key in keys)
-    return policy.reports_hold({"hostility": comment.hostility, "slur": comment.slur}, reporters, trusted)
+    return policy.reports_hold(scores_of(comment), reporters, trusted)
 
 
 def _audit(comment: Comment, moderator: Moderator | None, actor: str, action: str, labels: Sequence[str],
            reason: str) -> Decision:
-    return Decision(
+    decision = Decision(
         comment_id=comment.id, moderator_id=moderator.id if moderator else None, actor=actor, action=action,
-        labels=list(labels), reason=reason, hostility=comment.hostility, slur=comment.slur,
-        model_version=comment.model_version,
+        labels=list(labels), reason=reason, model_version=comment.model_version,
     )
+    copy_scores(decision, comment)
+    return decision
 
 
 def _latest_decision(session: Session, comment: Comment) -> Decision | None:
@@ -164,8 +161,7 @@ def decide(
     elif labels:
         chosen = [c for c in CATEGORIES if c in labels]
     else:
-        scores = {"hostility": comment.hostility or 0.0, "slur": comment.slur or 0.0}
-        chosen = policy.over(scores, policy.hold) if policy else []
+        chosen = policy.over(scores_of(comment), policy.hold) if policy else []
     comment.status = Status.APPROVED if action == "approve" else Status.REJECTED
     comment.decided_at = utcnow()
     decision = _audit(comment, moderator, moderator.name, action, chosen, reason)

@@ -148,7 +148,8 @@ def test_every_score_is_answered_at_one_precision(served: tuple[Flask, int]) -> 
     with_model = app.extensions["moderation"].model.scorer().version
     posted = client.post("/api/v1/comments", json=COMMENT).get_json()["id"]
     exact = 0.123456789
-    result = ScoreResult(hostility=exact, slur=0.98765432, name_hostility=0.00004999, name_slur=0.0,
+    result = ScoreResult(scores={"hostility": exact, "slur": 0.98765432},
+                         name_scores={"hostility": 0.00004999, "slur": 0.0},
                          spans=[{"label": "hostility", "begin": 0, "end": 4, "score": 0.0555555}],
                          model_version=with_model)
     with app.extensions["moderation"].sessions() as session:

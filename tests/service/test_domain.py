@@ -29,9 +29,9 @@ def _submit(session: Session, article: str = "a1", text: str = "hello", parent_i
 
 
 def _result(hostility: float = 0.1, slur: float = 0.0, name_hostility: float = 0.0) -> ScoreResult:
-    return ScoreResult(hostility=hostility, slur=slur, spans=[{"label": "hostility", "begin": 0, "end": 3,
-                                                               "score": 0.2}],
-                       name_hostility=name_hostility, name_slur=0.0, model_version="v1")
+    return ScoreResult(scores={"hostility": hostility, "slur": slur},
+                       spans=[{"label": "hostility", "begin": 0, "end": 3, "score": 0.2}],
+                       name_scores={"hostility": name_hostility, "slur": 0.0}, model_version="v1")
 
 
 def _held(session: Session, hostility: float = 0.9, slur: float = 0.0) -> Comment:

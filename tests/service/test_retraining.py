@@ -39,7 +39,8 @@ def _decided(session: Session, text: str, action: str, labels: list[str] | None 
     if moderator is None:
         moderator, _ = create_moderator(session, who)
     comment = submit_comment(session, article_id="a1", author_id="u1", author_name="Reader", text=text)
-    record_score(session, comment.id, ScoreResult(0.7, 0.1, [], 0.0, 0.0, "test"), POLICY)
+    record_score(session, comment.id, ScoreResult({"hostility": 0.7, "slur": 0.1}, [],
+                                                  {"hostility": 0.0, "slur": 0.0}, "test"), POLICY)
     decide(session, comment, moderator, action, labels=labels)
     session.flush()
     return comment.id

@@ -117,7 +117,8 @@ def test_a_session_factory_without_the_hook_writes_the_event_and_sends_nothing(
     comment_id = post_comment(client)["id"]
     engine = make_engine(services(app).settings.database_url)
     with make_sessions(engine)() as session:
-        record_score(session, comment_id, ScoreResult(0.1, 0.0, [], 0.0, 0.0, "test"), HELD_POLICY)
+        record_score(session, comment_id, ScoreResult({"hostility": 0.1, "slur": 0.0}, [],
+                                                      {"hostility": 0.0, "slur": 0.0}, "test"), HELD_POLICY)
         session.commit()
     engine.dispose()
     assert _delivery(app, comment_id, "published") not in _sent(app)

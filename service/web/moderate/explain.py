@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from service.config import Settings
 from service.infra.models import Comment
+from service.lifecycle.head_scores import name_scores_of, scores_of
 from service.lifecycle.policy import Policy, policy_for_comment
 
 
@@ -34,12 +35,12 @@ def _compare(score: float, threshold: float | None) -> str:
 
 
 def _model(category: str, comment: Comment, policy: Policy) -> str:
-    score = getattr(comment, category, None) or 0.0
+    score = scores_of(comment).get(category) or 0.0
     return f"{category} {_compare(score, policy.hold.get(category))}"
 
 
 def _name(comment: Comment, policy: Policy) -> str:
-    score = max(comment.name_hostility or 0.0, comment.name_slur or 0.0)
+    score = max((value or 0.0 for value in name_scores_of(comment).values()), default=0.0)
     match: Mapping[str, str] = comment.name_match or {}
     if match.get("part"):
         return f"name: '{match['part']}' ({match.get('why', 'matched')}) {_compare(score, policy.hold_name)}"
