@@ -208,7 +208,7 @@ VARIABLES: dict[str, tuple[str, Callable[[str], object], Callable[[Mapping[str, 
         "hold a published comment once this many distinct readers reported it (a moderator's report holds at once)"),
     "MODERATION_REPORT_SCORE_FRACTION": (
         "report_score_fraction", _fraction, lambda env: 0.5,
-        "one report holds a comment whose hostility or slur is at or over this fraction of its hold threshold "
+        "one report holds a comment with a score at or over this fraction of that head's hold threshold "
         "(0: every report holds; 1: only the count does, a comment at its threshold being held already)"),
     "MODERATION_MAX_TEXT": ("max_text_length", _positive, lambda env: 10_000, "longest comment, characters"),
     "MODERATION_MAX_BODY": ("max_body_bytes", _positive, lambda env: 1_000_000, "largest request body, bytes"),
