@@ -8,7 +8,8 @@ document and the Perspective attribute map.
 
 The first test records the worker's scores itself (``record_score``, as the worker's task does), so it needs no
 model; the second trains a tiny model on the seed corpus with a column for the new head and scores with it
-(``assess``, the worker's own call), as the worker would with a model trained after the head was declared.
+(``assess``, the worker's own call), as the worker would with a model trained after the head was declared; it
+needs the classifier to learn a declared head from its own column (xfail until it does).
 """
 
 from __future__ import annotations
@@ -17,6 +18,8 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+
+import pytest
 
 from tests.conftest import ENCODER_CACHE, REPOSITORY
 
@@ -93,7 +96,9 @@ with services.sessions() as session:
         session.commit()
         assessment = assess(services.model.scorer(), settings, text, "Seller")
         assert "spam" in assessment.score.scores, assessment.score.scores
-        print("spam score of the spam text:", assessment.score.scores["spam"])
+        # Learned from its own column: the advert scores high on spam, an ordinary comment does not.
+        ordinary = services.model.scorer().score("The council meets on Tuesday to discuss the budget.")
+        assert assessment.score.scores["spam"] >= 0.5 > ordinary.scores["spam"], (assessment.score, ordinary)
         result, policy = assessment.result(), assessment.policy
     else:
         result = ScoreResult({"hostility": 0.1, "slur": 0.0, "spam": 0.93},
@@ -172,5 +177,9 @@ def test_a_new_head_is_stored_held_explained_filtered_and_served(tmp_path: Path)
     _follow("served", tmp_path)
 
 
+@pytest.mark.xfail(strict=False, reason=(
+    "the classifier on main labels every head but hostility with the slur label (Example.label), so a declared "
+    "head is trained but not on its own column; the classifier's side of issue 17 (labels as a mapping by head) "
+    "fixes that, and the service needs nothing more"))
 def test_a_model_trained_with_a_new_head_scores_it_end_to_end(tmp_path: Path) -> None:
     _follow("model", tmp_path)
