@@ -49,11 +49,11 @@ class Settings:
     hate_symbols_path: Path
     database_url: str
     broker_url: str
-    hold_hostility: float | None
-    hold_slur: float | None
+    hold_thresholds: Mapping[str, float]
+    """Hold thresholds the operator set, by head (``MODERATION_HOLD_<HEAD>``); a head not in it: the model's."""
     hold_name: float
-    reject_hostility: float | None
-    reject_slur: float | None
+    reject_thresholds: Mapping[str, float]
+    """Auto-reject thresholds by head (``MODERATION_REJECT_<HEAD>``); a head not in it is never auto-rejected."""
     reports_to_hold: int
     report_score_fraction: float
     max_text_length: int
@@ -199,22 +199,16 @@ VARIABLES: dict[str, tuple[str, Callable[[str], object], Callable[[Mapping[str, 
         "database_url", str, lambda env: f"sqlite:///{(_var(env) / 'moderation.sqlite3').resolve()}",
         "SQLAlchemy URL; PostgreSQL in production (postgresql+psycopg://…)"),
     "BROKER_URL": ("broker_url", str, lambda env: "filesystem://", "Celery broker; redis://… in production"),
-    "MODERATION_HOLD_HOSTILITY": (
-        "hold_hostility", _fraction, lambda env: None, "hold at or over this hostility (default: model's)"),
-    "MODERATION_HOLD_SLUR": ("hold_slur", _fraction, lambda env: None, "hold at or over this slur score"),
     "MODERATION_HOLD_NAME": (
         "hold_name", _fraction, lambda env: 0.9,
         "hold when the author's display name scores at or over this (names are judged by the word lists: "
         "a hate symbol scores 0.99, a strong slur 0.95, two ambiguous codes such as 14 and 88 0.9)"),
-    "MODERATION_REJECT_HOSTILITY": (
-        "reject_hostility", _fraction, lambda env: None, "auto-reject at or over this (default: off)"),
-    "MODERATION_REJECT_SLUR": ("reject_slur", _fraction, lambda env: None, "auto-reject at or over this"),
     "MODERATION_REPORTS_TO_HOLD": (
         "reports_to_hold", _positive, lambda env: 3,
         "hold a published comment once this many distinct readers reported it (a moderator's report holds at once)"),
     "MODERATION_REPORT_SCORE_FRACTION": (
         "report_score_fraction", _fraction, lambda env: 0.5,
-        "one report holds a comment whose hostility or slur is at or over this fraction of its hold threshold "
+        "one report holds a comment with a score at or over this fraction of that head's hold threshold "
         "(0: every report holds; 1: only the count does, a comment at its threshold being held already)"),
     "MODERATION_MAX_TEXT": ("max_text_length", _positive, lambda env: 10_000, "longest comment, characters"),
     "MODERATION_MAX_BODY": ("max_body_bytes", _positive, lambda env: 1_000_000, "largest request body, bytes"),
@@ -295,10 +289,43 @@ VARIABLES: dict[str, tuple[str, Callable[[str], object], Callable[[Mapping[str, 
 }
 
 
+HEAD_VARIABLES: dict[str, tuple[str, str]] = {
+    "MODERATION_HOLD_<HEAD>": (
+        "hold_thresholds", "hold a comment at or over this score of head <HEAD> (e.g. MODERATION_HOLD_HOSTILITY, "
+                           "MODERATION_HOLD_SLUR); default: the active model's threshold for that head"),
+    "MODERATION_REJECT_<HEAD>": (
+        "reject_thresholds", "auto-reject a comment at or over this score of head <HEAD> (e.g. "
+                             "MODERATION_REJECT_HOSTILITY); default: off"),
+}
+"""One variable per head of the classifier, by pattern: <HEAD> is a head's name in capitals. The heads are the
+classifier's to declare (classifier/heads.py), which this module may not import, so any name is read here and
+the policy refuses one that names no head (service.lifecycle.policy.check_thresholds)."""
+
+
+def _per_head(env: Mapping[str, str], pattern: str) -> dict[str, float]:
+    """The values of every variable matching ``pattern`` (``…_<HEAD>``), by head name in lower case."""
+    prefix = pattern.removesuffix("<HEAD>")
+    found = {}
+    for name, raw in env.items():
+        if not name.startswith(prefix) or name in VARIABLES or raw is None or raw == "":
+            continue  # MODERATION_HOLD_NAME is a variable of its own, not a head
+        try:
+            found[name.removeprefix(prefix).lower()] = _fraction(raw)
+        except ValueError as error:
+            raise ConfigError(f"{name}={raw!r}: {error}") from error
+    return found
+
+
+def head_variable(pattern: str, head: str) -> str:
+    """The variable of ``pattern`` (a key of HEAD_VARIABLES) for ``head``: ``MODERATION_HOLD_SLUR``."""
+    return pattern.replace("<HEAD>", head.upper())
+
+
 def load_settings(overrides: Mapping[str, object] | None = None) -> Settings:
     """Settings from the process environment, with ``overrides`` (same variable names) taking priority."""
     env = {**os.environ, **{key: str(value) for key, value in (overrides or {}).items() if value is not None}}
-    values = {}
+    values: dict[str, object] = {field_name: _per_head(env, pattern)
+                                 for pattern, (field_name, _) in HEAD_VARIABLES.items()}
     for name, (field_name, parse, default, _) in VARIABLES.items():
         raw = env.get(name)
         if raw is None or raw == "":

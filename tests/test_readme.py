@@ -6,14 +6,14 @@ import argparse
 from pathlib import Path
 
 from service.cli import build_parser
-from service.config import VARIABLES
+from service.config import HEAD_VARIABLES, VARIABLES
 
 README = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
 
 
 def test_every_variable_is_in_the_configuration_table() -> None:
     table = README[README.index("## Configuration"):README.index("## Deployment")]
-    assert [name for name in VARIABLES if f"`{name}`" not in table] == []
+    assert [name for name in [*VARIABLES, *HEAD_VARIABLES] if f"`{name}`" not in table] == []
 
 
 def test_every_command_is_in_the_commands_table() -> None:

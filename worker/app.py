@@ -14,6 +14,7 @@ from celery.signals import worker_process_init, worker_ready, worker_shutdown
 from service.config import Settings, load_settings
 from service.infra.broker import make_celery
 from service.lifecycle.active_model import NoActiveModel
+from service.lifecycle.policy import check_thresholds
 from worker.context import WorkerContext
 from worker.retrain_tasks import register_retrain_tasks
 from worker.sweeper import Sweeper
@@ -32,6 +33,7 @@ def create_worker(settings: Settings | None = None, retrain_only: bool = False) 
     workers that score.
     """
     settings = settings or load_settings()
+    check_thresholds(settings)  # a MODERATION_HOLD_<HEAD> naming no head fails here, not at the first comment
     app = make_celery(settings, name="moderation-worker")
     context = WorkerContext(settings, app)
     app.moderation_context = context  # type: ignore[attr-defined]  # for `moderation worker` and tests

@@ -49,16 +49,25 @@ class Comment(Base):
     task_sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     """Outbox mark: None until the scoring task has been handed to the broker."""
     scored_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    scores: Mapped[dict | None] = mapped_column(JSON, nullable=True)
+    """The text's score per head of the classifier (``{"hostility": 0.91, "slur": 0.02, …}``; None until scored).
+    The source of truth: a head added to the classifier is stored here with no schema change."""
+    name_scores: Mapped[dict | None] = mapped_column(JSON, nullable=True)
+    """The author's display name's score per head, by the classifier's name rules."""
+    severity: Mapped[float | None] = mapped_column(Float, nullable=True)
+    """The highest of ``scores``: the queue's "most severe first" order, in SQL, whatever the heads are."""
     hostility: Mapped[float | None] = mapped_column(Float, nullable=True)
     slur: Mapped[float | None] = mapped_column(Float, nullable=True)
     name_hostility: Mapped[float | None] = mapped_column(Float, nullable=True)
     name_slur: Mapped[float | None] = mapped_column(Float, nullable=True)
+    """The hostility and slur columns from before ``scores``: still written (service.lifecycle.head_scores), for
+    readers of the table that know only them."""
     name_match: Mapped[dict | None] = mapped_column(JSON, nullable=True)
     """What in the display name scored: ``{"part": "1488", "why": "hate symbol"}`` (None: nothing did)."""
     spans: Mapped[list | None] = mapped_column(JSON, nullable=True)
     model_version: Mapped[str | None] = mapped_column(String(64), nullable=True)
     hold_reasons: Mapped[list | None] = mapped_column(JSON, nullable=True)
-    """Why it is held: any of "model:hostility", "model:slur", "name", "report"."""
+    """Why it is held: "model:<head>" for each head over its threshold (e.g. "model:slur"), "name", "report"."""
     report_count: Mapped[int] = mapped_column(Integer, default=0)
     decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     revision: Mapped[int] = mapped_column(Integer, default=1)
@@ -137,6 +146,8 @@ class Decision(Base):
     action: Mapped[str] = mapped_column(String(16))
     labels: Mapped[list] = mapped_column(JSON, default=list)
     reason: Mapped[str] = mapped_column(String(1000), default="")
+    scores: Mapped[dict | None] = mapped_column(JSON, nullable=True)
+    """The comment's scores per head when it was decided (as ``Comment.scores``)."""
     hostility: Mapped[float | None] = mapped_column(Float, nullable=True)
     slur: Mapped[float | None] = mapped_column(Float, nullable=True)
     model_version: Mapped[str | None] = mapped_column(String(64), nullable=True)

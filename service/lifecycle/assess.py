@@ -22,11 +22,11 @@ from service.lifecycle.policy import Policy, policy_for
 class ScoreResult:
     """What the worker learned about a comment, as the transitions store it."""
 
-    hostility: float
-    slur: float
+    scores: Mapping[str, float]
+    """The text's score per head (classifier.HEADS)."""
     spans: Sequence[Mapping[str, object]]
-    name_hostility: float
-    name_slur: float
+    name_scores: Mapping[str, float]
+    """The author's display name's score per head, by the classifier's name rules."""
     model_version: str
     name_match: Mapping[str, str] | None = None
     """Which part of the display name the name rules matched and why (see :func:`name_match`), or None."""
@@ -46,8 +46,8 @@ class Assessment:
 
     @property
     def scores(self) -> dict[str, float]:
-        """The text's score per category."""
-        return {"hostility": self.score.hostility, "slur": self.score.slur}
+        """The text's score per category (one per head)."""
+        return dict(self.score.scores)
 
     @property
     def held(self) -> list[str]:
@@ -64,9 +64,8 @@ class Assessment:
         if self.name is None:
             raise ValueError("a ScoreResult needs the author's name: assess the comment with it")
         return ScoreResult(
-            hostility=self.score.hostility, slur=self.score.slur, spans=[span.as_dict() for span in self.score.spans],
-            name_hostility=self.name.hostility, name_slur=self.name.slur, model_version=self.version,
-            name_match=self.name_match,
+            scores=dict(self.score.scores), spans=[span.as_dict() for span in self.score.spans],
+            name_scores=dict(self.name.scores), model_version=self.version, name_match=self.name_match,
         )
 
 

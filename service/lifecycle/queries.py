@@ -73,7 +73,7 @@ def moderation_queue(
     sort: str = "severity", page: int = 1, per_page: int = 50, created_from: datetime | None = None,
     created_before: datetime | None = None,
 ) -> Page:
-    """Held comments, filtered by category (hostility / slur), article, reason (model / report / name) and
+    """Held comments, filtered by category (a head: held for its score), article, reason (model / report / name) and
     arrival time (``created_from`` inclusive, ``created_before`` exclusive); every filter runs in SQL.
     """
     query = select(Comment).where(Comment.status == Status.HELD)
@@ -92,10 +92,8 @@ def moderation_queue(
     if sort == "oldest":
         query = query.order_by(Comment.created_at, Comment.id)
     else:
-        severity = func.max(func.coalesce(Comment.hostility, 0), func.coalesce(Comment.slur, 0))
-        if session.get_bind().dialect.name == "postgresql":
-            severity = func.greatest(func.coalesce(Comment.hostility, 0), func.coalesce(Comment.slur, 0))
-        query = query.order_by(severity.desc(), Comment.id)
+        # The highest score of any head, stored with the scores (service.lifecycle.head_scores.write_scores).
+        query = query.order_by(func.coalesce(Comment.severity, 0).desc(), Comment.id)
     return paged(session, query, page, per_page)
 
 

@@ -29,8 +29,8 @@ def get_comment(session: Session, comment_id: int) -> Comment:
 
 
 _UNSCORED = dict.fromkeys((
-    "scored_at", "hostility", "slur", "name_hostility", "name_slur", "spans", "model_version", "hold_reasons",
-    "decided_at"))
+    "scored_at", "scores", "name_scores", "severity", "hostility", "slur", "name_hostility", "name_slur", "spans",
+    "model_version", "hold_reasons", "decided_at"))
 """A new comment's columns that only scoring and moderation fill (written as NULL)."""
 _INSERT_COMMENT = insert(Comment.__table__)
 """Built once: SQLAlchemy caches its compiled form, and the values go in as bound parameters."""

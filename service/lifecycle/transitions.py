@@ -23,26 +23,22 @@ from service.config import Settings
 from service.infra.models import Comment, Decision, Moderator, Report, Status, utcnow
 from service.lifecycle.assess import ScoreResult
 from service.lifecycle.errors import Conflict, DomainError
-from service.lifecycle.policy import ACTIONS, CATEGORIES, REVERT, Policy, policy_for, registry_thresholds
+from service.lifecycle.head_scores import copy_scores, scores_of, write_scores
+from service.lifecycle.policy import ACTIONS, CATEGORIES, REVERT, Policy, policy_for_comment
 from service.lifecycle.reporters import Reporter
 from service.lifecycle.store import get_comment
 from service.lifecycle.webhooks import outbox
 
 
-def _scores(result: ScoreResult) -> dict[str, float]:
-    return {"hostility": result.hostility, "slur": result.slur}
-
-
 def _store_scores(comment: Comment, result: ScoreResult, policy: Policy) -> list[str]:
     """Write ``result`` onto the comment; return the hold reasons its scores and name give under ``policy``."""
-    comment.hostility, comment.slur = result.hostility, result.slur
-    comment.name_hostility, comment.name_slur = result.name_hostility, result.name_slur
+    write_scores(comment, result.scores, result.name_scores)
     comment.name_match = dict(result.name_match) if result.name_match else None
     comment.spans = [dict(span) for span in result.spans]
     comment.model_version = result.model_version
     comment.scored_at = utcnow()
-    reasons = [f"model:{category}" for category in policy.over(_scores(result), policy.hold)]
-    if policy.holds_name({"hostility": result.name_hostility, "slur": result.name_slur}):
+    reasons = [f"model:{category}" for category in policy.over(result.scores, policy.hold)]
+    if policy.holds_name(result.name_scores):
         reasons.append("name")
     return reasons
 
@@ -55,7 +51,7 @@ def record_score(session: Session, comment_id: int, result: ScoreResult, policy:
     reasons = _store_scores(comment, result, policy)
     if comment.report_count and _reports_hold(session, comment, policy):  # reported while it waited for scores
         reasons.append("report")
-    rejected = policy.over(_scores(result), policy.reject)
+    rejected = policy.over(result.scores, policy.reject)
     if rejected:
         comment.status = Status.REJECTED
         comment.hold_reasons = reasons
@@ -71,7 +67,7 @@ def record_score(session: Session, comment_id: int, result: ScoreResult, policy:
     return comment
 
 
-def report_comment(session: Session, comment_id: int, reason: str = "", reporter: Reporter | None = None,
+def report_comment(session: Session, comment: Comment, reason: str = "", reporter: Reporter | None = None,
                    policy: Policy | None = None) -> Comment:
     """A report, stored and counted; it holds a published comment only when ``policy``'s report rule says so.
 
@@ -80,8 +76,8 @@ def report_comment(session: Session, comment_id: int, reason: str = "", reporter
     reporter reporting again is stored (its reason may be new) but counts once. A held comment gains the
     "report" reason by the same rule; a decided one stays decided; a pending one is judged when its scores
     arrive (:func:`record_score`). Without a ``policy``, the default rule with no hold thresholds known.
+    ``comment`` is the caller's (loaded once, e.g. with :func:`service.lifecycle.store.get_comment`).
     """
-    comment = get_comment(session, comment_id)
     reporter = reporter or Reporter()
     session.add(Report(comment_id=comment.id, reason=reason, reporter_id=reporter.reader_id,
                        reporter_key=reporter.key))
@@ -97,13 +93,12 @@ def report_comment(session: Session, comment_id: int, reason: str = "", reporter
     return comment
 
 
-def report_by_reader(session: Session, settings: Settings, comment_id: int, reason: str = "",
+def report_by_reader(session: Session, settings: Settings, comment: Comment, reason: str = "",
                      reporter: Reporter | None = None) -> Comment:
     """A report as the API takes it (see :func:`report_comment`), judged by the policy in force for the model that
     scored the comment: the same hold thresholds the worker held or published it by."""
-    comment = get_comment(session, comment_id)
-    policy = policy_for(settings, registry_thresholds(session, comment.model_version))
-    return report_comment(session, comment_id, reason=reason, reporter=reporter, policy=policy)
+    policy = policy_for_comment(session, settings, comment)
+    return report_comment(session, comment, reason=reason, reporter=reporter, policy=policy)
 
 
 def _reports_hold(session: Session, comment: Comment, policy: Policy) -> str | None:
@@ -112,16 +107,17 @@ def _reports_hold(session: Session, comment: Comment, policy: Policy) -> str | N
     # Distinct reporters: one per key, and one per report without a key (filed before reporters were recorded).
     reporters = len({key for key in keys if key is not None}) + sum(key is None for key in keys)
     trusted = any(key is not None and key.startswith("moderator:") for key in keys)
-    return policy.reports_hold({"hostility": comment.hostility, "slur": comment.slur}, reporters, trusted)
+    return policy.reports_hold(scores_of(comment), reporters, trusted)
 
 
 def _audit(comment: Comment, moderator: Moderator | None, actor: str, action: str, labels: Sequence[str],
            reason: str) -> Decision:
-    return Decision(
+    decision = Decision(
         comment_id=comment.id, moderator_id=moderator.id if moderator else None, actor=actor, action=action,
-        labels=list(labels), reason=reason, hostility=comment.hostility, slur=comment.slur,
-        model_version=comment.model_version,
+        labels=list(labels), reason=reason, model_version=comment.model_version,
     )
+    copy_scores(decision, comment)
+    return decision
 
 
 def _latest_decision(session: Session, comment: Comment) -> Decision | None:
@@ -131,6 +127,7 @@ def _latest_decision(session: Session, comment: Comment) -> Decision | None:
 
 
 def _flush_or_conflict(session: Session, comment_id: int) -> None:
+    # Takes the id, not the comment: after the rollback the comment's attributes are expired.
     try:
         session.flush()  # the revision check: a concurrent decision makes this UPDATE match no row
     except StaleDataError as error:
@@ -139,7 +136,7 @@ def _flush_or_conflict(session: Session, comment_id: int) -> None:
 
 
 def decide(
-    session: Session, comment_id: int, moderator: Moderator, action: str,
+    session: Session, comment: Comment, moderator: Moderator, action: str,
     labels: Sequence[str] | None = None, reason: str = "", policy: Policy | None = None,
 ) -> Decision:
     """A moderator approves or rejects a held comment; the decision is also a training label.
@@ -147,13 +144,14 @@ def decide(
     Approve means "neither hostile nor a slur". Reject takes the labels given, or, when none are
     given, the categories whose scores reached the hold threshold. Deciding a comment that is not
     held (already decided, or never queued) is a Conflict naming who decided it, never an overwrite.
+    ``comment`` is the caller's, loaded once (it is not read again here).
     """
     if action not in ACTIONS:
         raise DomainError(f"action must be one of {', '.join(ACTIONS)}", "action")
     unknown = sorted(set(labels or ()) - set(CATEGORIES))
     if unknown:
         raise DomainError(f"unknown label(s): {', '.join(unknown)}", "labels")
-    comment = get_comment(session, comment_id)
+    comment_id = comment.id
     if comment.status != Status.HELD:
         last = _latest_decision(session, comment)
         who = f" by {last.actor} at {last.created_at:%Y-%m-%d %H:%M:%S}" if last else ""
@@ -163,8 +161,7 @@ def decide(
     elif labels:
         chosen = [c for c in CATEGORIES if c in labels]
     else:
-        scores = {"hostility": comment.hostility or 0.0, "slur": comment.slur or 0.0}
-        chosen = policy.over(scores, policy.hold) if policy else []
+        chosen = policy.over(scores_of(comment), policy.hold) if policy else []
     comment.status = Status.APPROVED if action == "approve" else Status.REJECTED
     comment.decided_at = utcnow()
     decision = _audit(comment, moderator, moderator.name, action, chosen, reason)
@@ -209,7 +206,7 @@ def revert_decision(session: Session, comment_id: int, moderator: Moderator, rea
     return revert
 
 
-def decide_by_moderator(session: Session, settings: Settings, comment_id: int, moderator: Moderator, action: str,
+def decide_by_moderator(session: Session, settings: Settings, comment: Comment, moderator: Moderator, action: str,
                         labels: Sequence[str] | None = None, reason: str = "") -> Decision:
     """A moderator's decision as the API and the workbench both make it (see :func:`decide`).
 
@@ -217,9 +214,8 @@ def decide_by_moderator(session: Session, settings: Settings, comment_id: int, m
     the comment (configuration first), the numbers the worker held it by; the registry has them without
     loading that model's bundle.
     """
-    comment = get_comment(session, comment_id)
-    policy = policy_for(settings, registry_thresholds(session, comment.model_version))
-    return decide(session, comment_id, moderator, action, labels=labels, reason=reason, policy=policy)
+    policy = policy_for_comment(session, settings, comment)
+    return decide(session, comment, moderator, action, labels=labels, reason=reason, policy=policy)
 
 
 def rescore_held(session: Session, comment_id: int, result: ScoreResult, policy: Policy) -> str | None:

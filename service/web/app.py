@@ -19,6 +19,7 @@ from service.infra.broker import make_celery, send_delivery
 from service.infra.db import make_engine, make_sessions
 from service.infra.scoring_queue import scoring_queue
 from service.lifecycle.active_model import ActiveModel
+from service.lifecycle.policy import check_thresholds
 from service.lifecycle.webhooks.outbox import dispatch_on_commit
 from service.web import body, coral, cors, limits, perspective, site_keys
 from service.web.api import register_blueprints
@@ -35,6 +36,7 @@ def create_app(config: Mapping[str, object] | None = None) -> Flask:
     The database schema is not created here; run ``service.infra.db.upgrade(url)`` (``moderation db upgrade``).
     """
     settings = load_settings(config)
+    check_thresholds(settings)  # a MODERATION_HOLD_<HEAD> naming no head fails here, not at the first comment
     configure_logging()
     # No app-wide static folder: every route outside /moderate is part of the documented API (a test holds it
     # to that); the workbench serves its own CSS and JS from its blueprint.

@@ -106,7 +106,7 @@ def moderation_phase() -> Response:
         "status": "REJECTED" if rejected else "SYSTEM_WITHHELD",
         "actions": [{"actionType": "FLAG", "reason": "COMMENT_DETECTED_TOXIC",
                      "additionalDetails": f"{details} (model {assessment.version})"}],
-        "metadata": {"moderation": {"hostility": score_value(scores["hostility"]), "slur": score_value(scores["slur"]),
+        "metadata": {"moderation": {**{head: score_value(value) for head, value in scores.items()},
                                     "model_version": assessment.version}},
     })
 

@@ -6,6 +6,7 @@ Limits that come from the configuration (text length, page size) are filled in f
 
 from __future__ import annotations
 
+from classifier import HEAD_SPECS
 from service.config import Settings
 from service.infra.models import MODERATOR_EVENTS, VISIBLE, Status
 from service.lifecycle.moderators import PASSWORD_MAX_LENGTH, ROLES
@@ -102,12 +103,14 @@ def _schemas(settings: Settings) -> dict:
         "Span": _object({"label": {"type": "string", "enum": list(CATEGORIES)}, "begin": {"type": "integer"},
                          "end": {"type": "integer"}, "score": {"type": "number"}}, ["label", "begin", "end", "score"]),
         "CommentDetail": {"allOf": [_ref("Comment"), _object({
-            "scores": _object({name: _nullable(score) for name in ("hostility", "slur", "name_hostility",
-                                                                    "name_slur")}, []),
+            # One score per head, then the author's name's per head (name_<head>).
+            "scores": _object({**{head.name: {**_nullable(score), "description": head.meaning} for head in HEAD_SPECS},
+                               **{f"name_{head}": _nullable(score) for head in CATEGORIES}}, []),
             "spans": {"type": "array", "items": _ref("Span")},
             "model_version": _nullable({"type": "string"}),
             "hold_reasons": {"type": "array", "items": {"type": "string"},
-                             "description": 'any of "model:hostility", "model:slur", "name", "report"'},
+                             "description": "any of " + ", ".join(
+                                 f'"model:{head}"' for head in CATEGORIES) + ', "name", "report"'},
             "report_count": {"type": "integer"},
             "scored_at": _nullable(time), "decided_at": _nullable(time),
         }, ["scores", "spans", "model_version", "hold_reasons", "report_count", "scored_at", "decided_at"])]},
@@ -123,10 +126,10 @@ def _schemas(settings: Settings) -> dict:
                                  "report_count": {"type": "integer"}}, ["comment_id", "status", "report_count"]),
         "AnalyzeRequest": _object({"text": _string(settings.max_text_length)}, ["text"], closed=True),
         "AnalyzeResult": _object({
-            "hostility": score, "slur": score,
+            **{head.name: {**score, "description": head.meaning} for head in HEAD_SPECS},
             "flagged": {"type": "boolean", "description": "the comment would be held at the thresholds in force"},
             "spans": {"type": "array", "items": _ref("Span")}, "model_version": {"type": "string"},
-        }, ["hostility", "slur", "flagged", "spans", "model_version"]),
+        }, [*CATEGORIES, "flagged", "spans", "model_version"]),
         "DecisionCreate": _object({
             "action": {"type": "string", "enum": list(ACTIONS)},
             "labels": _nullable({"type": "array", "items": {"type": "string", "enum": list(CATEGORIES)},
@@ -146,7 +149,7 @@ def _schemas(settings: Settings) -> dict:
             "action": {"type": "string", "enum": list(AUDIT_ACTIONS),
                        "description": "revert: a moderator took back the decision before it on this comment"},
             "labels": {"type": "array", "items": {"type": "string"}}, "reason": {"type": "string"},
-            "hostility": _nullable(score), "slur": _nullable(score), "model_version": _nullable({"type": "string"}),
+            **{head: _nullable(score) for head in CATEGORIES}, "model_version": _nullable({"type": "string"}),
             "created_at": time,
         }, ["id", "comment_id", "actor", "action", "labels", "reason", "created_at"]),
         "DecisionResult": {"allOf": [_ref("Decision"), _object({"status": {"type": "string"}}, ["status"])]},

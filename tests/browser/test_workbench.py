@@ -67,8 +67,9 @@ def _seed(app: Flask) -> dict[str, int]:
             comment = submit_comment(session, article_id=article, author_id=author, author_name=name, text=text)
             spans = [{"label": "slur" if slur > 0.5 else "hostility", "begin": begin, "end": end, "score": hostility}]
             name_score, match = (0.99, {"part": "1488", "why": "hate symbol"}) if key == "named" else (0.0, None)
-            record_score(session, comment.id, ScoreResult(hostility, slur, spans if end else [], name_score,
-                                                          name_score, "browser-test", match), POLICY)
+            record_score(session, comment.id, ScoreResult({"hostility": hostility, "slur": slur}, spans if end else [],
+                                                          {"hostility": name_score, "slur": name_score},
+                                                          "browser-test", match), POLICY)
             ids[key] = comment.id
         # Published, then held on two readers' reports. Written as the report policy leaves it, not through
         # report_comment: what this test reads is how the queue words the reports, whatever that policy is.

@@ -30,7 +30,7 @@ def scorer(integration_model: Path) -> Scorer:
 def _name_held(scorer: Scorer, name: str) -> bool:
     assessment = assess(scorer, load_settings({}), "Thanks for the article.", name)
     result = assessment.result()
-    return assessment.policy.holds_name({"hostility": result.name_hostility, "slur": result.name_slur})
+    return assessment.policy.holds_name(result.name_scores)
 
 
 def test_hate_symbol_names_are_held(scorer: Scorer) -> None:

@@ -148,7 +148,8 @@ def test_every_score_is_answered_at_one_precision(served: tuple[Flask, int]) -> 
     with_model = app.extensions["moderation"].model.scorer().version
     posted = client.post("/api/v1/comments", json=COMMENT).get_json()["id"]
     exact = 0.123456789
-    result = ScoreResult(hostility=exact, slur=0.98765432, name_hostility=0.00004999, name_slur=0.0,
+    result = ScoreResult(scores={"hostility": exact, "slur": 0.98765432},
+                         name_scores={"hostility": 0.00004999, "slur": 0.0},
                          spans=[{"label": "hostility", "begin": 0, "end": 4, "score": 0.0555555}],
                          model_version=with_model)
     with app.extensions["moderation"].sessions() as session:
@@ -162,7 +163,7 @@ def test_every_score_is_answered_at_one_precision(served: tuple[Flask, int]) -> 
     assert detail["spans"][0]["score"] == 0.0556
     queued = client.get("/api/v1/moderation/queue", headers=auth).get_json()["items"]
     assert next(item for item in queued if item["id"] == posted)["scores"] == detail["scores"]
-    assert (hook["hostility"], hook["slur"]) == (0.1235, 0.9877), "webhooks too"
+    assert (hook["scores"]["hostility"], hook["scores"]["slur"]) == (0.1235, 0.9877), "webhooks too"
     decided = client.post(f"/api/v1/moderation/comments/{posted}/decision", headers=auth, json={"action": "approve"})
     assert (decided.get_json()["hostility"], decided.get_json()["slur"]) == (0.1235, 0.9877), "and the audit log"
     # The synchronous endpoints: /analyze and Perspective answer the same number for one text.

@@ -142,8 +142,8 @@ def post_comment(client: FlaskClient, text: str = "Interesting point about the b
 def score(app: Flask, comment_id: int, hostility: float, slur: float = 0.0, name: float = 0.0,
           policy: Policy = HELD_POLICY) -> Comment | None:
     """Play the worker: record scores for a comment and commit."""
-    result = ScoreResult(hostility=hostility, slur=slur, spans=[], name_hostility=name, name_slur=0.0,
-                         model_version="test")
+    result = ScoreResult(scores={"hostility": hostility, "slur": slur}, spans=[],
+                         name_scores={"hostility": name, "slur": 0.0}, model_version="test")
     with services(app).sessions() as opened:
         comment = record_score(opened, comment_id, result, policy)
         opened.commit()

@@ -29,9 +29,9 @@ def _submit(session: Session, article: str = "a1", text: str = "hello", parent_i
 
 
 def _result(hostility: float = 0.1, slur: float = 0.0, name_hostility: float = 0.0) -> ScoreResult:
-    return ScoreResult(hostility=hostility, slur=slur, spans=[{"label": "hostility", "begin": 0, "end": 3,
-                                                               "score": 0.2}],
-                       name_hostility=name_hostility, name_slur=0.0, model_version="v1")
+    return ScoreResult(scores={"hostility": hostility, "slur": slur},
+                       spans=[{"label": "hostility", "begin": 0, "end": 3, "score": 0.2}],
+                       name_scores={"hostility": name_hostility, "slur": 0.0}, model_version="v1")
 
 
 def _held(session: Session, hostility: float = 0.9, slur: float = 0.0) -> Comment:
@@ -124,21 +124,21 @@ def test_auto_reject_over_the_reject_threshold_writes_an_audit_row(session: Sess
 def test_a_report_on_a_decided_comment_counts_but_does_not_reopen_it(session: Session) -> None:
     moderator, _ = create_moderator(session, "alice")
     comment = _held(session)
-    transitions.decide(session, comment.id, moderator, "approve")
+    transitions.decide(session, comment, moderator, "approve")
     session.commit()
-    transitions.report_comment(session, comment.id)
+    transitions.report_comment(session, comment)
     session.commit()
     assert comment.status == Status.APPROVED and comment.report_count == 1
     with pytest.raises(NotFound):
-        transitions.report_comment(session, 999)
+        transitions.report_comment(session, store.get_comment(session, 999))
 
 
 def test_decide_approves_or_rejects_with_labels(session: Session) -> None:
     moderator, _ = create_moderator(session, "alice")
     approved, rejected, defaulted = _held(session), _held(session), _held(session, 0.3, slur=0.7)
-    first = transitions.decide(session, approved.id, moderator, "approve", labels=["hostility"], reason="fine")
-    second = transitions.decide(session, rejected.id, moderator, "reject", labels=["slur", "hostility"])
-    third = transitions.decide(session, defaulted.id, moderator, "reject", policy=POLICY)
+    first = transitions.decide(session, approved, moderator, "approve", labels=["hostility"], reason="fine")
+    second = transitions.decide(session, rejected, moderator, "reject", labels=["slur", "hostility"])
+    third = transitions.decide(session, defaulted, moderator, "reject", policy=POLICY)
     session.commit()
     assert approved.status == Status.APPROVED and first.labels == [] and first.reason == "fine"
     assert rejected.status == Status.REJECTED and second.labels == ["hostility", "slur"]
@@ -151,27 +151,27 @@ def test_decide_refuses_unknown_actions_and_labels(session: Session) -> None:
     moderator, _ = create_moderator(session, "alice")
     comment = _held(session)
     with pytest.raises(DomainError) as action:
-        transitions.decide(session, comment.id, moderator, "delete")
+        transitions.decide(session, comment, moderator, "delete")
     assert action.value.field == "action"
     with pytest.raises(DomainError) as labels:
-        transitions.decide(session, comment.id, moderator, "reject", labels=["spam"])
+        transitions.decide(session, comment, moderator, "reject", labels=["spam"])
     assert labels.value.field == "labels"
     with pytest.raises(NotFound):
-        transitions.decide(session, 999, moderator, "approve")
+        transitions.decide(session, store.get_comment(session, 999), moderator, "approve")
 
 
 def test_deciding_twice_is_a_conflict_naming_who_decided(session: Session) -> None:
     alice, _ = create_moderator(session, "alice")
     bob, _ = create_moderator(session, "bob")
     comment = _held(session)
-    transitions.decide(session, comment.id, alice, "approve")
+    transitions.decide(session, comment, alice, "approve")
     session.commit()
     with pytest.raises(Conflict) as conflict:
-        transitions.decide(session, comment.id, bob, "reject")
+        transitions.decide(session, comment, bob, "reject")
     assert conflict.value.status == 409 and "alice" in conflict.value.message
     pending = _submit(session)
     with pytest.raises(Conflict):
-        transitions.decide(session, pending.id, bob, "approve")
+        transitions.decide(session, pending, bob, "approve")
 
 
 def test_concurrent_decisions_one_wins_the_other_conflicts(sessions: sessionmaker[Session]) -> None:
@@ -186,10 +186,10 @@ def test_concurrent_decisions_one_wins_the_other_conflicts(sessions: sessionmake
         seen_by_first = first.get(Comment, comment_id)
         seen_by_second = second.get(Comment, comment_id)
         assert seen_by_first.status == seen_by_second.status == Status.HELD
-        transitions.decide(first, comment_id, first.get(type(alice), alice_id), "approve")
+        transitions.decide(first, first.get(Comment, comment_id), first.get(type(alice), alice_id), "approve")
         first.commit()
         with pytest.raises(Conflict) as conflict:
-            transitions.decide(second, comment_id, second.get(type(bob), bob_id), "reject")
+            transitions.decide(second, second.get(Comment, comment_id), second.get(type(bob), bob_id), "reject")
         assert conflict.value.status == 409
     with sessions() as check:
         assert check.get(Comment, comment_id).status == Status.APPROVED
@@ -202,7 +202,7 @@ def test_visible_comments_are_published_or_approved_oldest_first(session: Sessio
     transitions.record_score(session, published.id, _result(0.1), POLICY)
     held = _held(session)
     approved = _held(session)
-    transitions.decide(session, approved.id, moderator, "approve")
+    transitions.decide(session, approved, moderator, "approve")
     _submit(session)  # pending: not visible
     _submit(session, article="other")
     session.commit()
@@ -218,7 +218,7 @@ def test_queue_filters_and_sorts(session: Session) -> None:
     severe = _held(session, 0.3, slur=0.95)
     reported = _submit(session, article="a2")
     transitions.record_score(session, reported.id, _result(0.1), POLICY)
-    transitions.report_comment(session, reported.id, policy=Policy(hold={}, reports_to_hold=1))
+    transitions.report_comment(session, reported, policy=Policy(hold={}, reports_to_hold=1))
     session.commit()
     by_severity = queries.moderation_queue(session)
     assert [c.id for c in by_severity.items] == [severe.id, mild.id, reported.id]
@@ -235,8 +235,8 @@ def test_audit_log_newest_first_and_filtered(session: Session) -> None:
     alice, _ = create_moderator(session, "alice")
     bob, _ = create_moderator(session, "bob")
     first, second = _held(session), _held(session)
-    transitions.decide(session, first.id, alice, "approve")
-    transitions.decide(session, second.id, bob, "reject")
+    transitions.decide(session, first, alice, "approve")
+    transitions.decide(session, second, bob, "reject")
     session.commit()
     assert [d.actor for d in queries.audit_log(session).items] == ["bob", "alice"]
     assert [d.actor for d in queries.audit_log(session, moderator="alice").items] == ["alice"]
@@ -300,7 +300,7 @@ def test_a_revert_holds_the_comment_again_and_is_audited(session: Session) -> No
     alice, _ = create_moderator(session, "alice")
     bob, _ = create_moderator(session, "bob")
     comment = _held(session)
-    decision = transitions.decide(session, comment.id, alice, "reject", labels=["hostility"])
+    decision = transitions.decide(session, comment, alice, "reject", labels=["hostility"])
     session.commit()
     revert = transitions.revert_decision(session, comment.id, bob, reason="too hasty", decision_id=decision.id)
     session.commit()
@@ -309,7 +309,7 @@ def test_a_revert_holds_the_comment_again_and_is_audited(session: Session) -> No
     assert (revert.action, revert.actor, revert.moderator_id) == ("revert", "bob", bob.id)
     assert revert.reason == f"reverts decision {decision.id} (reject by alice): too hasty"
     # Held again, it can be decided again (and that decision reverted in turn).
-    again = transitions.decide(session, comment.id, alice, "approve")
+    again = transitions.decide(session, comment, alice, "approve")
     session.commit()
     assert comment.status == Status.APPROVED
     transitions.revert_decision(session, comment.id, alice, decision_id=again.id)
@@ -342,10 +342,10 @@ def test_nothing_to_revert_is_a_conflict_and_changes_nothing(session: Session) -
     with pytest.raises(NotFound):
         transitions.revert_decision(session, 999, alice)
     # An undo of a decision someone has since replaced is refused: it would take back theirs.
-    first = transitions.decide(session, held.id, alice, "reject")
+    first = transitions.decide(session, held, alice, "reject")
     session.commit()
     transitions.revert_decision(session, held.id, alice)
-    transitions.decide(session, held.id, alice, "approve")
+    transitions.decide(session, held, alice, "approve")
     session.commit()
     with pytest.raises(Conflict) as stale:
         transitions.revert_decision(session, held.id, alice, decision_id=first.id)

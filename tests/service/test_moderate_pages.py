@@ -47,7 +47,8 @@ def _login(client: FlaskClient, name: str = "carol", password: str = "s3cret-pas
 def _held(app: Flask, client: FlaskClient, text: str = "You utter clown, go away", author: str = "u1",
           spans: list | None = None) -> int:
     created = post_comment(client, text=text, author=author, name=f"Name {author}")
-    result = ScoreResult(hostility=0.9, slur=0.1, name_hostility=0.0, name_slur=0.0, model_version="test",
+    result = ScoreResult(scores={"hostility": 0.9, "slur": 0.1},
+                         name_scores={"hostility": 0.0, "slur": 0.0}, model_version="test",
                          spans=spans if spans is not None else [{"label": "hostility", "begin": 4, "end": 15,
                                                                   "score": 0.8}])
     with services(app).sessions() as session:
@@ -149,8 +150,9 @@ def test_the_queue_highlights_spans_and_shows_context(app: Flask, signed_in: Fla
     parent = post_comment(signed_in, text="The parent comment", author="p1")["id"]
     created = post_comment(signed_in, text="You utter clown", author="u7", name="Mallory", parent_id=parent)
     with services(app).sessions() as session:
-        record_score(session, created["id"], ScoreResult(0.9, 0.6, [{"label": "slur", "begin": 4, "end": 9,
-                                                                      "score": 0.7}], 0.0, 0.0, "test"), HELD_POLICY)
+        record_score(session, created["id"], ScoreResult({"hostility": 0.9, "slur": 0.6},
+                                                         [{"label": "slur", "begin": 4, "end": 9, "score": 0.7}],
+                                                         {"hostility": 0.0, "slur": 0.0}, "test"), HELD_POLICY)
         session.commit()
     html = signed_in.get("/moderate/").get_data(as_text=True)
     assert '<mark class="span span-slur" title="slur 0.70">utter</mark>' in html
@@ -267,9 +269,10 @@ def _seed_queue(app: Flask) -> dict[str, list[int]]:
             # Four a day from 1 March on (the hostile ones on 1-3 March), so the date filter has something to cut.
             session.execute(update(Comment).where(Comment.id == comment.id)
                             .values(created_at=datetime(2026, 3, 1 + index // 4, 12, index, tzinfo=UTC)))
-            record_score(session, comment.id, ScoreResult(hostility, slur, [], name, 0.0, "test"), HELD_POLICY)
+            record_score(session, comment.id, ScoreResult({"hostility": hostility, "slur": slur}, [],
+                                                          {"hostility": name, "slur": 0.0}, "test"), HELD_POLICY)
             if kind == "report":
-                report_comment(session, comment.id, "rude", policy=Policy(hold={}, reports_to_hold=1))
+                report_comment(session, comment, "rude", policy=Policy(hold={}, reports_to_hold=1))
             kinds[kind].append(comment.id)
         session.commit()
     return kinds
@@ -422,11 +425,13 @@ def test_the_queue_says_why_each_comment_is_held_in_words(app: Flask, signed_in:
             "hostility": 0.61, "slur": 0.42}))
         session.commit()
     slur = post_comment(signed_in, text="a slur here", author="u1", name="Someone")["id"]
-    _score(app, slur, ScoreResult(0.7, 0.56, [], 0.0, 0.0, "scored-by"))
+    _score(app, slur, ScoreResult({"hostility": 0.7, "slur": 0.56}, [], {"hostility": 0.0, "slur": 0.0}, "scored-by"))
     named = post_comment(signed_in, text="ordinary words", author="u2", name="WhiteBoy1488")["id"]
-    _score(app, named, ScoreResult(0.1, 0.0, [], 0.99, 0.99, "scored-by", {"part": "1488", "why": "hate symbol"}))
+    _score(app, named, ScoreResult({"hostility": 0.1, "slur": 0.0}, [], {"hostility": 0.99, "slur": 0.99}, "scored-by",
+                                   {"part": "1488", "why": "hate symbol"}))
     reported = post_comment(signed_in, text="fine words", author="u3")["id"]
-    _score(app, reported, ScoreResult(0.1, 0.0, [], 0.0, 0.0, "scored-by"))
+    _score(app, reported, ScoreResult({"hostility": 0.1, "slur": 0.0}, [],
+                                      {"hostility": 0.0, "slur": 0.0}, "scored-by"))
     with services(app).sessions() as session:
         # Held on its reports, written as the report rule leaves it (what is tested is how the queue words them).
         comment = session.get(Comment, reported)

@@ -26,7 +26,7 @@ def scorer(trained_bundle: Path) -> Scorer:
 ])
 def test_the_part_that_matched_and_why(scorer: Scorer, name: str, part: str, why: str) -> None:
     result = assess(scorer, load_settings({}), "Thanks for the article.", name).result()
-    assert result.name_slur >= 0.9
+    assert result.name_scores["slur"] >= 0.9
     assert result.name_match == {"part": part, "why": why}
 
 

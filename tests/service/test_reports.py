@@ -19,14 +19,15 @@ POLICY = Policy(hold={"hostility": 0.6, "slur": 0.4}, reports_to_hold=3, report_
 
 def _published(session: Session, hostility: float = 0.08, slur: float = 0.0) -> Comment:
     comment = store.submit_comment(session, article_id="a1", author_id="u1", author_name="Reader", text="hello")
-    transitions.record_score(session, comment.id, ScoreResult(hostility, slur, [], 0.0, 0.0, "v1"), POLICY)
+    transitions.record_score(session, comment.id, ScoreResult({"hostility": hostility, "slur": slur}, [],
+                                                              {"hostility": 0.0, "slur": 0.0}, "v1"), POLICY)
     session.commit()
     assert comment.status == Status.PUBLISHED
     return comment
 
 
 def _report(session: Session, comment: Comment, reporter: Reporter, reason: str = "spam") -> Comment:
-    transitions.report_comment(session, comment.id, reason=reason, reporter=reporter, policy=POLICY)
+    transitions.report_comment(session, comment, reason=reason, reporter=reporter, policy=POLICY)
     session.commit()
     return comment
 
@@ -95,18 +96,21 @@ def test_reports_on_a_pending_comment_are_judged_when_its_scores_arrive(session:
     for reader in ("r1", "r2"):
         _report(session, comment, Reporter.reader(reader))
     assert comment.status == Status.PENDING
-    transitions.record_score(session, comment.id, ScoreResult(0.08, 0.0, [], 0.0, 0.0, "v1"), POLICY)
+    transitions.record_score(session, comment.id, ScoreResult({"hostility": 0.08, "slur": 0.0}, [],
+                                                              {"hostility": 0.0, "slur": 0.0}, "v1"), POLICY)
     assert comment.status == Status.PUBLISHED, "two reporters are not three"
     other = store.submit_comment(session, article_id="a1", author_id="u1", author_name="Reader", text="hello")
     session.commit()
     _report(session, other, Reporter.reader("r1"))
-    transitions.record_score(session, other.id, ScoreResult(0.35, 0.0, [], 0.0, 0.0, "v1"), POLICY)
+    transitions.record_score(session, other.id, ScoreResult({"hostility": 0.35, "slur": 0.0}, [],
+                                                            {"hostility": 0.0, "slur": 0.0}, "v1"), POLICY)
     assert other.status == Status.HELD and other.hold_reasons == ["report"], "one report on a high score"
 
 
 def test_a_held_comment_gains_the_report_reason_by_the_same_rule(session: Session) -> None:
     comment = store.submit_comment(session, article_id="a1", author_id="u1", author_name="Reader", text="hello")
-    transitions.record_score(session, comment.id, ScoreResult(0.0, 0.0, [], 0.95, 0.0, "v1"), POLICY)
+    transitions.record_score(session, comment.id, ScoreResult({"hostility": 0.0, "slur": 0.0}, [],
+                                                              {"hostility": 0.95, "slur": 0.0}, "v1"), POLICY)
     session.commit()
     assert comment.hold_reasons == ["name"]
     _report(session, comment, Reporter.reader("r1"))

@@ -17,7 +17,7 @@ from classifier.datasets.examples import Example
 from classifier.datasets.loaders import load_labelled_csv
 from service.cli import main
 from service.config import VARIABLES, load_settings
-from service.infra.models import Decision, ModelEvent, ModelVersion, Moderator, RetrainJob
+from service.infra.models import Comment, Decision, ModelEvent, ModelVersion, Moderator, RetrainJob
 from service.lifecycle import registry
 from service.lifecycle.active_model import register_bundle
 from service.lifecycle.assess import ScoreResult
@@ -39,8 +39,9 @@ def _decided(session: Session, text: str, action: str, labels: list[str] | None 
     if moderator is None:
         moderator, _ = create_moderator(session, who)
     comment = submit_comment(session, article_id="a1", author_id="u1", author_name="Reader", text=text)
-    record_score(session, comment.id, ScoreResult(0.7, 0.1, [], 0.0, 0.0, "test"), POLICY)
-    decide(session, comment.id, moderator, action, labels=labels)
+    record_score(session, comment.id, ScoreResult({"hostility": 0.7, "slur": 0.1}, [],
+                                                  {"hostility": 0.0, "slur": 0.0}, "test"), POLICY)
+    decide(session, comment, moderator, action, labels=labels)
     session.flush()
     return comment.id
 
@@ -294,7 +295,7 @@ def test_a_reverted_decision_is_no_label_until_decided_again(session: Session) -
     kept = _decided(session, "nice piece", "approve")
     revert_decision(session, reverted, alice)
     revert_decision(session, redecided, alice)
-    decide(session, redecided, alice, "approve")
+    decide(session, session.get(Comment, redecided), alice, "approve")
     session.commit()
     labels = {label.comment_id: label for label in moderator_labels(session)}
     assert set(labels) == {redecided, kept}

@@ -15,6 +15,7 @@ from service.cli import main
 from service.infra.broker import DELIVER_TASK
 from service.infra.db import make_engine, make_sessions
 from service.infra.integration_models import WebhookDelivery
+from service.infra.models import Comment
 from service.lifecycle.assess import ScoreResult
 from service.lifecycle.moderators import create_moderator
 from service.lifecycle.policy import Policy
@@ -100,7 +101,8 @@ def test_a_rolled_back_transition_sends_nothing(app: Flask, client: FlaskClient,
     before = _sent(app)
     with services(app).sessions() as session:
         # One report that holds (the rule at one reporter) writes the held event's delivery (flushed).
-        held = report_comment(session, comment_id, reason="rude", policy=Policy(hold={}, reports_to_hold=1))
+        held = report_comment(session, session.get(Comment, comment_id), reason="rude",
+                              policy=Policy(hold={}, reports_to_hold=1))
         assert held.status == "held"
         session.rollback()
         session.commit()  # a later commit of the same session has nothing of it left to send
@@ -115,7 +117,8 @@ def test_a_session_factory_without_the_hook_writes_the_event_and_sends_nothing(
     comment_id = post_comment(client)["id"]
     engine = make_engine(services(app).settings.database_url)
     with make_sessions(engine)() as session:
-        record_score(session, comment_id, ScoreResult(0.1, 0.0, [], 0.0, 0.0, "test"), HELD_POLICY)
+        record_score(session, comment_id, ScoreResult({"hostility": 0.1, "slur": 0.0}, [],
+                                                      {"hostility": 0.0, "slur": 0.0}, "test"), HELD_POLICY)
         session.commit()
     engine.dispose()
     assert _delivery(app, comment_id, "published") not in _sent(app)

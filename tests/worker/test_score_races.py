@@ -29,7 +29,7 @@ def test_a_report_on_a_pending_comment_during_scoring_does_not_leave_it_pending(
         if not reported and any(isinstance(item, Comment) for item in session.dirty):
             reported.append(True)  # first: the report's own flush comes through here too
             with context.sessions() as other:
-                report_comment(other, comment_id, reason="spam?")
+                report_comment(other, other.get(Comment, comment_id), reason="spam?")
                 other.commit()
 
     event.listen(Session, "before_flush", report_first)

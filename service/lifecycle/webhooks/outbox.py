@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session, SessionTransaction, sessionmaker
 
 from service.infra.integration_models import WEBHOOK_EVENTS, Webhook, WebhookDelivery
 from service.infra.models import Comment, utcnow
-from service.lifecycle.precision import score_value
+from service.lifecycle.serialize import comment_detail
 
 log = logging.getLogger("moderation.webhooks")
 
@@ -28,18 +28,13 @@ PENDING_KEY = "webhook_deliveries"
 
 
 def payload(event: str, comment: Comment, extra: Mapping[str, object] | None = None) -> dict:
-    """What a receiver gets: the event and the comment as a site may show it, with its scores (and ``extra``)."""
+    """What a receiver gets: the event and the comment in the API's shape (CommentDetail, with its scores), and
+    ``extra``."""
     return {
         **(extra or {}),
         "event": event,
         "occurred_at": utcnow().isoformat(),
-        "comment": {
-            "id": comment.id, "article_id": comment.article_id, "parent_id": comment.parent_id,
-            "author": {"id": comment.author_id, "name": comment.author_name}, "text": comment.text,
-            "status": comment.status, "hostility": score_value(comment.hostility),
-            "slur": score_value(comment.slur),
-            "hold_reasons": list(comment.hold_reasons or []), "model_version": comment.model_version,
-        },
+        "comment": comment_detail(comment),
     }
 
 

@@ -29,5 +29,5 @@ def analyze() -> Response:
     assessment = assess(scorer, settings, text)
     flagged = bool(assessment.held)
     score = assessment.score
-    return jsonify({**score.as_dict(), "hostility": score_value(score.hostility), "slur": score_value(score.slur),
+    return jsonify({**score.as_dict(), **{head: score_value(value) for head, value in score.scores.items()},
                     "flagged": flagged, "model_version": assessment.version})

@@ -8,8 +8,8 @@ from werkzeug.routing import PathConverter
 from service.infra.models import VISIBLE
 from service.lifecycle import queries, store, transitions
 from service.lifecycle.reporters import Reporter
+from service.lifecycle.serialize import comment_detail, comment_public, comment_status, page_json
 from service.web.api.credentials import Viewer, viewer
-from service.web.api.serialize import comment_detail, comment_public, comment_status, page_json
 from service.web.context import db_session, services
 from service.web.limits import rate_limited
 from service.web.site_keys import site_key_required
@@ -94,7 +94,7 @@ def report_comment(comment_id: int) -> tuple[Response, int]:
     else:
         reporter = Reporter.address(request.remote_addr or "unknown", found.settings.secret_key, report.reporter_id)
     session = db_session()
-    comment = transitions.report_by_reader(session, found.settings, comment_id, reason=report.reason,
-                                           reporter=reporter)
+    comment = transitions.report_by_reader(session, found.settings, store.get_comment(session, comment_id),
+                                           reason=report.reason, reporter=reporter)
     session.commit()
     return jsonify({"comment_id": comment.id, "status": comment.status, "report_count": comment.report_count}), 201

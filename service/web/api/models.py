@@ -9,12 +9,12 @@ from __future__ import annotations
 from flask import Blueprint, Flask, Response, jsonify
 
 from service.infra.broker import send_retrain
-from service.infra.models import ModelEvent, ModelVersion, RetrainJob
+from service.infra.models import RetrainJob
 from service.lifecycle import registry
 from service.lifecycle.retrain.jobs import create_job, get_job
+from service.lifecycle.serialize import job_json, model_event_json, version_json
 from service.web.api.credentials import require_moderator
 from service.web.api.moderation import current_moderator
-from service.web.api.serialize import iso
 from service.web.context import db_session, services
 from service.web.errors import ApiError
 from service.web.validation import COMMENT_ID_MAX, check_fields, invalid, json_object
@@ -23,40 +23,12 @@ blueprint = Blueprint("models", __name__, url_prefix="/api/v1/moderation/models"
 blueprint.before_request(require_moderator)
 
 
-def version_json(version: ModelVersion) -> dict[str, object]:
-    """One registered version with its provenance and the gate's figures."""
-    return {
-        "version": version.version, "status": version.status, "status_reason": version.status_reason,
-        "active": version.active, "sha256": version.sha256, "created_by": version.created_by,
-        "created_at": iso(version.created_at), "activated_at": iso(version.activated_at),
-        "thresholds": version.thresholds, "metrics": version.metrics, "training_data": version.training_data,
-        "moderator_labels": version.moderator_labels, "newest_decision_id": version.newest_decision_id,
-        "evaluation": version.evaluation,
-    }
-
-
-def event_json(event: ModelEvent) -> dict[str, object]:
-    """One row of the registry's audit log."""
-    return {"id": event.id, "version": event.version, "action": event.action, "actor": event.actor,
-            "detail": event.detail, "created_at": iso(event.created_at)}
-
-
-def job_json(job: RetrainJob) -> dict[str, object]:
-    """A retraining job's state and progress (0 to 1)."""
-    return {
-        "id": job.id, "status": job.status, "force": job.force, "requested_by": job.requested_by,
-        "stage": job.stage, "progress": job.progress, "version": job.version, "outcome": job.outcome,
-        "message": job.message, "created_at": iso(job.created_at), "started_at": iso(job.started_at),
-        "finished_at": iso(job.finished_at),
-    }
-
-
 @blueprint.get("")
 def list_versions() -> Response:
     """Every registered version, newest first, and the registry's latest log entries."""
     session = db_session()
     return jsonify({"items": [version_json(v) for v in registry.versions(session)],
-                    "events": [event_json(e) for e in registry.events(session, 50)]})
+                    "events": [model_event_json(e) for e in registry.events(session, 50)]})
 
 
 @blueprint.post("/retrain")

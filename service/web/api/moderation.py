@@ -7,8 +7,8 @@ from flask import Blueprint, Response, g, jsonify
 from service.infra.models import Moderator
 from service.lifecycle import queries, store, transitions
 from service.lifecycle.policy import AUDIT_ACTIONS, CATEGORIES
+from service.lifecycle.serialize import comment_detail, decision_json, page_json
 from service.web.api.credentials import require_moderator
-from service.web.api.serialize import comment_detail, decision_json, page_json
 from service.web.context import db_session, services
 from service.web.validation import (
     COMMENT_ID_RULE,
@@ -49,10 +49,11 @@ def decide(comment_id: int) -> Response:
     """Approve or reject a held comment; 409 if it is not held (someone else decided it first)."""
     new = parse_decision(json_object())
     session = db_session()
-    decision = transitions.decide_by_moderator(session, services().settings, comment_id, current_moderator(),
+    comment = store.get_comment(session, comment_id)  # loaded once: the decision takes this one
+    decision = transitions.decide_by_moderator(session, services().settings, comment, current_moderator(),
                                                new.action, labels=new.labels, reason=new.reason)
     session.commit()  # and with it the decision's webhook events go out
-    return jsonify({**decision_json(decision), "status": store.get_comment(session, comment_id).status})
+    return jsonify({**decision_json(decision), "status": comment.status})
 
 
 @blueprint.post(f"/comments/{COMMENT_ID_RULE}/revert")

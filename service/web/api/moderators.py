@@ -9,10 +9,9 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, g, jsonify
 
-from service.infra.models import Moderator, ModeratorEvent
 from service.lifecycle import moderators
+from service.lifecycle.serialize import moderator_event_json, moderator_json
 from service.web.api.credentials import require_moderator
-from service.web.api.serialize import iso
 from service.web.context import db_session
 from service.web.errors import ApiError
 from service.web.validation import check_fields, clean_string, json_object
@@ -28,24 +27,12 @@ def require_admin() -> None:
         raise ApiError(403, "forbidden", "managing moderator accounts needs the admin role")
 
 
-def moderator_json(moderator: Moderator) -> dict[str, object]:
-    """An account, without any secret: whether a password is set, never its hash."""
-    return {"id": moderator.id, "name": moderator.name, "role": moderator.role, "active": moderator.active,
-            "has_password": moderator.password_hash is not None, "created_at": iso(moderator.created_at)}
-
-
-def event_json(event: ModeratorEvent) -> dict[str, object]:
-    """One row of the accounts' audit log."""
-    return {"id": event.id, "moderator": event.moderator.name, "action": event.action, "actor": event.actor,
-            "detail": event.detail, "created_at": iso(event.created_at)}
-
-
 @blueprint.get("")
 def list_accounts() -> Response:
     """Every account, oldest first, and the accounts' latest log entries, newest first."""
     session = db_session()
     return jsonify({"items": [moderator_json(m) for m in moderators.list_moderators(session)],
-                    "events": [event_json(e) for e in moderators.account_events(session, 50)]})
+                    "events": [moderator_event_json(e) for e in moderators.account_events(session, 50)]})
 
 
 def _set_active(name: str, active: bool) -> Response:

@@ -12,7 +12,7 @@ import time
 from flask import Response, flash, g, redirect, request, session, url_for
 
 from service.infra.models import Decision
-from service.lifecycle import errors, queries, transitions
+from service.lifecycle import errors, queries, store, transitions
 from service.lifecycle.policy import ACTIONS, CATEGORIES
 from service.web.context import db_session, services
 from service.web.moderate import blueprint
@@ -35,7 +35,8 @@ def _decide(comment_id: int, action: str, labels: list[str], reason: str) -> Dec
     """Decide one comment and commit; returns the decision, or the Conflict/DomainError message instead of raising."""
     db = db_session()
     try:
-        decision = transitions.decide_by_moderator(db, services().settings, comment_id, g.moderator, action,
+        comment = store.get_comment(db, comment_id)
+        decision = transitions.decide_by_moderator(db, services().settings, comment, g.moderator, action,
                                                    labels=labels, reason=reason[:1000])
         db.commit()
     except errors.DomainError as error:

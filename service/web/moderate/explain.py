@@ -16,7 +16,8 @@ from sqlalchemy.orm import Session
 
 from service.config import Settings
 from service.infra.models import Comment
-from service.lifecycle.policy import Policy, policy_for, registry_thresholds
+from service.lifecycle.head_scores import name_scores_of, scores_of
+from service.lifecycle.policy import Policy, policy_for_comment
 
 
 @dataclass(frozen=True)
@@ -34,12 +35,12 @@ def _compare(score: float, threshold: float | None) -> str:
 
 
 def _model(category: str, comment: Comment, policy: Policy) -> str:
-    score = getattr(comment, category, None) or 0.0
+    score = scores_of(comment).get(category) or 0.0
     return f"{category} {_compare(score, policy.hold.get(category))}"
 
 
 def _name(comment: Comment, policy: Policy) -> str:
-    score = max(comment.name_hostility or 0.0, comment.name_slur or 0.0)
+    score = max((value or 0.0 for value in name_scores_of(comment).values()), default=0.0)
     match: Mapping[str, str] = comment.name_match or {}
     if match.get("part"):
         return f"name: '{match['part']}' ({match.get('why', 'matched')}) {_compare(score, policy.hold_name)}"
@@ -62,15 +63,15 @@ class Explainer:
         self.settings = settings
         self._policies: dict[str | None, Policy] = {}
 
-    def policy(self, version: str | None) -> Policy:
-        """The policy a comment scored by ``version`` is judged by (configuration first, then that model's)."""
-        if version not in self._policies:
-            self._policies[version] = policy_for(self.settings, registry_thresholds(self.session, version))
-        return self._policies[version]
+    def policy(self, comment: Comment) -> Policy:
+        """The policy ``comment`` is judged by (configuration first, then its model's), read once per model."""
+        if comment.model_version not in self._policies:
+            self._policies[comment.model_version] = policy_for_comment(self.session, self.settings, comment)
+        return self._policies[comment.model_version]
 
     def reasons(self, comment: Comment) -> list[Reason]:
         """Every hold reason of ``comment``, in words."""
-        policy = self.policy(comment.model_version)
+        policy = self.policy(comment)
         found = []
         for code in comment.hold_reasons or []:
             if code.startswith("model:"):

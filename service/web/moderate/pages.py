@@ -6,8 +6,10 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from flask import render_template, request, url_for
 
+from classifier import HEAD_SPECS
 from service.infra.models import Comment
 from service.lifecycle import queries
+from service.lifecycle.head_scores import scores_of
 from service.lifecycle.policy import AUDIT_ACTIONS, CATEGORIES
 from service.lifecycle.registry import active_version
 from service.web.context import db_session, services
@@ -16,7 +18,11 @@ from service.web.moderate.charts import bar_chart
 from service.web.moderate.explain import Explainer
 from service.web.moderate.stats import daily_counts
 
-FILTERS = ("hostility", "slur", "name", "report")
+FILTERS = (*CATEGORIES, "name", "report")
+"""The queue's category filter: held for a head's score (one per head), for the author's name, or on reports."""
+SPAN_WORDS = {"hostility": "hostile words"}
+"""The legend's name of a head's highlights where "<head> words" reads badly; any other head is "<head> words"
+(a new head needs no entry)."""
 PAGE_SIZE = 50
 """Comments (or decisions) per page unless ``?per_page=`` asks for 1 to 200."""
 LOG_PAGE_SIZE = 100
@@ -82,8 +88,10 @@ def queue() -> str:
     parents = {c.id: db_session().get(Comment, c.parent_id) for c in items if c.parent_id}
     explainer = Explainer(db_session(), services().settings)
     why = {c.id: explainer.reasons(c) for c in items}
+    scores = {c.id: scores_of(c) for c in items}
     return render_template("moderate/queue.html", items=items, result=result, last_page=_last_page(result),
                            page_url=page_url, context=context, parents=parents, why=why, filters=FILTERS,
+                           heads=HEAD_SPECS, scores=scores, span_words=SPAN_WORDS,
                            category=category, sort=sort, article=article or "",
                            since=request.args.get("since", ""), until=request.args.get("until", ""))
 

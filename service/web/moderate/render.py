@@ -6,6 +6,8 @@ from collections.abc import Mapping, Sequence
 
 from markupsafe import Markup, escape
 
+from classifier import HEADS
+
 BIDI_CONTROLS = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 """Characters that reorder the text around them (e.g. U+202E RIGHT-TO-LEFT OVERRIDE): shown, never obeyed."""
 
@@ -52,7 +54,7 @@ def highlight(text: str | None, spans: Sequence[Mapping[str, object]] | None) ->
     for begin, end, label, score in _clean_spans(text, spans):
         pieces.append(plain(text[position:begin]))
         pieces.append(Markup('<mark class="span span-{}" title="{} {:.2f}">{}</mark>').format(
-            label if label in ("hostility", "slur") else "other", label, score, plain(text[begin:end])))
+            label if label in HEADS else "other", label, score, plain(text[begin:end])))
         position = end
     pieces.append(plain(text[position:]))
     return Markup("").join(pieces)

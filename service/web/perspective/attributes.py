@@ -1,6 +1,7 @@
 """Perspective's attributes we answer, each from a model of that attribute (docs/integrations.md).
 
-The classifier has two heads (classifier.datasets.examples.HEADS), so two attributes are answered:
+Each head of the classifier that names a Perspective attribute (``Head.perspective`` in classifier/heads.py)
+answers that attribute; with the two heads declared today, two attributes are answered:
 
 | attribute       | value     | why this head is a model of it                                            |
 |-----------------|-----------|---------------------------------------------------------------------------|
@@ -12,7 +13,7 @@ The classifier has two heads (classifier.datasets.examples.HEADS), so two attrib
 
 Every other attribute Perspective knows (SEVERE_TOXICITY, INSULT, THREAT, PROFANITY, …) is refused as
 Perspective refuses an attribute it has no model of for the request's language, never answered with a
-copy of one of these two numbers. Span scores are the model's explanation spans for the attribute's
+copy of one of these numbers. Span scores are the model's explanation spans for the attribute's
 head (the words that drove the score), each stretch of text once, not Perspective's per-sentence scores.
 """
 
@@ -20,18 +21,20 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from classifier.scoring import Score
+from classifier import HEAD_SPECS, Score
 from classifier.spans import Span
 from service.lifecycle.precision import score_value
 
 SUPPORTED_LANGUAGES = ("en",)
 """The model is trained on English comments only."""
 
-ATTRIBUTES: dict[str, str] = {"TOXICITY": "hostility", "IDENTITY_ATTACK": "slur"}
-"""Attribute → the head (classifier.datasets.examples.HEADS) that is a model of it."""
-SPAN_HEADS: dict[str, tuple[str, ...]] = {"TOXICITY": ("hostility", "slur"), "IDENTITY_ATTACK": ("slur",)}
-"""Whose explanation spans an attribute shows. TOXICITY's too come from the slur head: the hostility score
-is at least the slur score (a slur is hostile), so the words that drove a slur drove it as well."""
+ATTRIBUTES: dict[str, str] = {head.perspective: head.name for head in HEAD_SPECS if head.perspective}
+"""Attribute → the head that is a model of it: {"TOXICITY": "hostility", "IDENTITY_ATTACK": "slur"} today."""
+SPAN_HEADS: dict[str, tuple[str, ...]] = {
+    head.perspective: (head.name, *head.at_least) for head in HEAD_SPECS if head.perspective}
+"""Whose explanation spans an attribute shows: its head's, and those of the heads it is never below. TOXICITY's
+too come from the slur head: the hostility score is at least the slur score (a slur is hostile), so the words
+that drove a slur drove it as well."""
 
 PERSPECTIVE_ATTRIBUTES = frozenset((
     "TOXICITY", "SEVERE_TOXICITY", "IDENTITY_ATTACK", "INSULT", "PROFANITY", "THREAT", "SEXUALLY_EXPLICIT",
@@ -73,7 +76,7 @@ def attribute_scores(names: Sequence[str], score: Score, spans: bool,
     result: dict[str, dict] = {}
     for name in names:
         head = ATTRIBUTES[name]
-        value = getattr(score, head)
+        value = score.scores[head]
         threshold = thresholds.get(name)
         if threshold is not None and value < threshold:
             continue
