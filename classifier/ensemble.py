@@ -48,7 +48,7 @@ def _heads(matrix: np.ndarray, labels: np.ndarray, weights: np.ndarray, C: float
 class EnsembleClassifier(BaseEstimator):
     """Scores comments for ``hostility`` and ``slur``; scikit-learn conventions, `y` as in CommentClassifier.
 
-    ``adapter`` maps tensor names to arrays (see `classifier.encoder.finetune`); empty means the plain
+    ``adapter`` maps tensor names to arrays (see `classifier.adapter_training`); empty means the plain
     base encoder. The encoder graph and the vector cache live in a folder set by `use_cache_dir`
     (not saved with the model: a bundle must not carry paths of the machine that trained it).
     """

@@ -15,7 +15,7 @@ from classifier.encoder.adapter import ADAPTER_FILE, RECIPE_FILE, read_adapter
 from classifier.encoder.base import MAX_TOKENS, base_encoder
 from classifier.encoder.cache import VectorCache
 from classifier.encoder.export import ALPHA_KEY, graph_key, graph_path
-from classifier.encoder.finetune import Recipe, save_adapter, train_adapter
+from classifier.adapter_training import Recipe, save_adapter, train_adapter
 from classifier.encoder.network import MiniLM
 from classifier.encoder.runtime import EncoderSession
 from classifier.encoder.tokens import encode, pooling_weights

@@ -1,6 +1,6 @@
 """The recipe that trains the encoder's LoRA adapter (PyTorch, on the CPU; about 25 minutes on 2 cores).
 
-    python -m classifier.encoder.finetune --data ../shared/datasets --out classifier/resources/encoder
+    python -m classifier.adapter_training --data ../shared/datasets --out classifier/resources/encoder
 
 reproduces the committed adapter: the same rows the default model fits on (the grouped training split
 less its calibration share, so neither the test split nor any evaluation-only set is ever seen), each
