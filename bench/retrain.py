@@ -59,7 +59,8 @@ def sentences(templates: tuple[str, ...], word: str | None, rng: random.Random, 
 
 
 def _moderator_rows(texts: list[str], label: int) -> list[Example]:
-    return [Example(text, label, 0, "moderators", f"moderators:bench:{label}:{i}") for i, text in enumerate(texts)]
+    return [Example.labelled(text, "moderators", f"moderators:bench:{label}:{i}", hostility=label, slur=0)
+            for i, text in enumerate(texts)]
 
 
 def held_share(model, thresholds: dict[str, float], texts: list[str]) -> float:
@@ -153,8 +154,8 @@ def time_retraining(data: Path, decisions: int, encoder_cache: Path | None = Non
     # Sampled from the training side of the base split only, so no evaluation row is also a moderator label.
     train_rows, _ = split(corpus.examples)
     sampled = rng.sample([corpus.examples[i] for i in train_rows], decisions - decisions // 5)
-    rows = [(e.text, "reject" if (e.hostility or e.slur) else "approve",
-             ["slur"] if e.slur else (["hostility"] if e.hostility else [])) for e in sampled]
+    rows = [(e.text, "reject" if (e.label("hostility") or e.label("slur")) else "approve",
+             ["slur"] if e.label("slur") else (["hostility"] if e.label("hostility") else [])) for e in sampled]
     rows += [(text, "reject", ["hostility"]) for text in sentences(SEEN, SLANG, rng, decisions // 10)]
     rows += [(text, "approve", []) for text in sentences(SEEN, None, rng, decisions - len(rows))]
     with sessions() as session:

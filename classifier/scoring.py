@@ -15,7 +15,7 @@ import numpy as np
 from classifier.bundle import Bundle
 from classifier.datasets.examples import HEADS
 from classifier.ensemble import EnsembleClassifier
-from classifier.heads import apply_floors
+from classifier.heads import probabilities_of
 from classifier.lexicon import AMBIGUOUS_SYMBOL
 from classifier.model import SPAN_MIN_PROBABILITY
 from classifier.spans import Span, choose_spans
@@ -99,7 +99,7 @@ class Scorer:
     def score(self, text: str) -> Score:
         """Scores and spans of one text (spans of the model that decided, see `_explained_heads`)."""
         logits, words = self.bundle.model.words(text)
-        probabilities = apply_floors(1.0 / (1.0 + np.exp(-logits)))  # a slur is a kind of hostility
+        probabilities = probabilities_of(logits)  # a slur is a kind of hostility
         spans = choose_spans(words, probabilities, self._explained_heads(probabilities))
         scores = _per_head(probabilities)
         return Score(scores, self._flagged(scores), tuple(spans))

@@ -27,6 +27,7 @@ from classifier.debias import balance_groups, group_membership_matrix
 from classifier.encoder.adapter import committed_adapter
 from classifier.ensemble import EnsembleClassifier
 from classifier.evaluation import THRESHOLD_RULE, evaluate, group_report, hold_thresholds
+from classifier.heads import HEADS
 from classifier.lexicon import build_lexicon
 from classifier.model import CommentClassifier
 from classifier.report_plot import plot_report
@@ -188,4 +189,4 @@ def scores_of(model: EnsembleClassifier | CommentClassifier, texts: list[str]) -
     batch = 4096
     cache = {"cache": True} if isinstance(model, EnsembleClassifier) else {}  # texts it will see again
     parts = [model.predict_proba(texts[i : i + batch], **cache) for i in range(0, len(texts), batch)]
-    return np.vstack(parts) if parts else np.zeros((0, 2))
+    return np.vstack(parts) if parts else np.zeros((0, len(HEADS)))

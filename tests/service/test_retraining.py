@@ -164,8 +164,8 @@ def settings(tmp_path: Path, database_url: str):
 
 
 def _flipped(examples: list[Example]) -> list[Example]:
-    return [Example(e.text, None if e.hostility is None else 1 - e.hostility,
-                    None if e.slur is None else 1 - e.slur, e.source, e.group) for e in examples]
+    return [Example(e.text, {head: None if label is None else 1 - label for head, label in e.labels.items()},
+                    e.source, e.group) for e in examples]
 
 
 def test_force_activates_a_refused_candidate_and_says_so(sessions: sessionmaker[Session], settings,

@@ -46,7 +46,8 @@ class ModeratorLabel:
 
     def example(self) -> Example:
         """As a training example of the moderators' source; one group per comment."""
-        return Example(self.text, self.hostility, self.slur, SOURCE, f"{SOURCE}:{self.comment_id}")
+        return Example.labelled(self.text, SOURCE, f"{SOURCE}:{self.comment_id}", hostility=self.hostility,
+                                slur=self.slur)
 
 
 def label_values(action: str, labels: list[str] | None) -> tuple[int | None, int | None]:
