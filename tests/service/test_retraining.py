@@ -81,7 +81,7 @@ def test_export_writes_a_csv_that_training_reads(session: Session, tmp_path: Pat
     with path.open("w", encoding="utf-8", newline="") as stream:
         assert write_csv(moderator_labels(session), stream) == 2
     rows = load_labelled_csv(path, "moderators")
-    assert [(row.text, row.hostility, row.slur) for row in rows] == [
+    assert [(row.text, row.label("hostility"), row.label("slur")) for row in rows] == [
         ('a "quoted", comma\nand newline', 1, 1), ("lovely", 0, 0)]
 
 
