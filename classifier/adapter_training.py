@@ -34,6 +34,7 @@ from classifier.encoder.base import base_encoder
 from classifier.encoder.network import MiniLM
 from classifier.encoder.tokens import encode, pooling_weights
 from classifier.normalize import normalize
+from classifier.progress import row_bar
 
 MAX_ROW_WEIGHT = 20.0
 
@@ -151,6 +152,7 @@ def train_adapter(
         optimiser, lambda step: min(1.0, (step + 1) / recipe.warmup_steps) * max(0.0, 1 - step / len(batches)))
     model.train()
     started, running = time.perf_counter(), []
+    bar = row_bar(len(texts), "training the adapter")
     for step, rows in enumerate(batches):
         logits = head(_pooled(model, [texts[i] for i in rows]))
         mask = known[rows] * weighting[rows]
@@ -161,9 +163,11 @@ def train_adapter(
         schedule.step()
         optimiser.zero_grad()
         running.append(loss.item())
+        bar.update(len(rows))
         if step % 100 == 0 or step == len(batches) - 1:
             rate = (step + 1) * recipe.batch / (time.perf_counter() - started)
             progress(f"step {step + 1}/{len(batches)}: loss {np.mean(running[-100:]):.4f}, {rate:.1f} rows/s")
+    bar.close()
     return model.adapter_state()
 
 

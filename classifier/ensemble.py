@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import tempfile
 from collections.abc import Mapping, Sequence
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -28,6 +29,7 @@ from classifier.encoder.export import graph_key, graph_path
 from classifier.encoder.runtime import EncoderSession
 from classifier.heads import HEADS, fit_per_head, probabilities_of
 from classifier.model import CommentClassifier
+from classifier.progress import encode_with_progress
 from classifier.spans import Span, Word, choose_spans
 
 ENCODER_C = 0.5
@@ -72,7 +74,8 @@ class EnsembleClassifier(BaseEstimator):
         if "_vectors" not in self.__dict__:
             key = graph_key(base_encoder(), dict(self.adapter or {}))
             self.__dict__["_vectors"] = VectorCache(self._cache_dir() / f"vectors-{key}")
-        return self.__dict__["_vectors"].vectors(normalised, self._session().pooled)
+        # Texts not in the cache are new to this machine: a bar, since training can encode 100k of them.
+        return self.__dict__["_vectors"].vectors(normalised, partial(encode_with_progress, self._session().pooled))
 
     def save_vectors(self) -> None:
         """Write the vectors cached so far (training calls this when done)."""
