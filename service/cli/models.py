@@ -36,7 +36,7 @@ def register(commands: argparse._SubParsersAction, settings: Settings) -> None:
 
 def run_list(settings: Settings) -> int:
     """`moderation models list`: registered versions (newest first) with status and provenance."""
-    from classifier.bundle import METADATA_FILE
+    from classifier import METADATA_FILE
     from service.lifecycle.registry import versions
 
     with sessions(settings)() as session:
@@ -63,7 +63,7 @@ def run_list(settings: Settings) -> int:
 
 def run_activate(args: argparse.Namespace, settings: Settings) -> int:
     """`moderation models activate VERSION`: registered, or a bundle folder under the models directory."""
-    from classifier.bundle import BundleError
+    from classifier import BundleError
     from service.infra.db import session_scope
     from service.infra.models import ModelVersion
     from service.lifecycle.active_model import register_bundle
@@ -83,9 +83,7 @@ def run_activate(args: argparse.Namespace, settings: Settings) -> int:
 
 def ensure_model(settings: Settings) -> str:
     """The active model's version; registers the newest bundle, or trains one, when none is active."""
-    from classifier.bundle import latest_bundle
-    from classifier.cli import train_with_progress
-    from classifier.training import TrainingSources
+    from classifier import TrainingSources, latest_bundle, train_with_progress
     from service.infra.db import make_engine, make_sessions, session_scope
     from service.lifecycle.active_model import register_bundle
     from service.lifecycle.registry import active_version
@@ -117,7 +115,7 @@ def run_ensure(settings: Settings) -> int:
 
 def run_rollback(settings: Settings) -> int:
     """`moderation models rollback`: the previously active version scores again (workers switch in seconds)."""
-    from classifier.bundle import BundleError
+    from classifier import BundleError
     from service.infra.db import session_scope
     from service.lifecycle.registry import rollback
 

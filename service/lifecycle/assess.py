@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from classifier.scoring import NameScore, Score, Scorer
+from classifier import NameScore, Score, Scorer
 from service.config import Settings
 from service.lifecycle.policy import Policy, policy_for
 

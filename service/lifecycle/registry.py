@@ -11,7 +11,7 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from classifier.bundle import Bundle, load_bundle
+from classifier import Bundle, load_bundle
 from service.infra.models import ModelEvent, ModelVersion, utcnow
 from service.lifecycle.errors import Conflict, NotFound
 

@@ -21,8 +21,7 @@ from typing import TextIO
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from classifier.corpus import MODERATOR_SOURCE
-from classifier.datasets.examples import Example
+from classifier import MODERATOR_SOURCE, Example
 from service.infra.models import Comment, Decision
 from service.lifecycle.policy import REVERT
 

@@ -15,11 +15,17 @@ from pathlib import Path
 import numpy as np
 from sqlalchemy.orm import Session, sessionmaker
 
-from classifier.bundle import BundleError, load_bundle, new_version
-from classifier.datasets.examples import Example
-from classifier.ensemble import EnsembleClassifier
-from classifier.heads import HEADS
-from classifier.training import TrainingSources, scores_of, train_candidate
+from classifier import (
+    HEADS,
+    BundleError,
+    Example,
+    Model,
+    TrainingSources,
+    load_bundle,
+    new_version,
+    scores_of,
+    train_candidate,
+)
 from service.config import Settings
 from service.infra.models import ModelVersion
 from service.lifecycle import registry
@@ -66,7 +72,7 @@ class _KnownScores:
     report; the same model on the same text gives the same scores, so they are not computed twice.
     """
 
-    def __init__(self, model: EnsembleClassifier, texts: list[Example], scores: np.ndarray) -> None:
+    def __init__(self, model: Model, texts: list[Example], scores: np.ndarray) -> None:
         self.model = model
         self.known = {example.text: row for example, row in zip(texts, scores, strict=True)}
 

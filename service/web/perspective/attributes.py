@@ -20,8 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from classifier.scoring import Score
-from classifier.spans import Span
+from classifier import Score, Span
 from service.lifecycle.precision import score_value
 
 SUPPORTED_LANGUAGES = ("en",)
