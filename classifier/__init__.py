@@ -19,6 +19,7 @@ if TYPE_CHECKING:
         latest_bundle,
         load_bundle,
         new_version,
+        read_metadata,
     )
     from classifier.cli import ClassifierDefaults, UsageError, register, train_with_progress
     from classifier.corpus import MODERATOR_SOURCE, labels_of
@@ -49,6 +50,7 @@ _EXPORTS: dict[str, str] = {
     "latest_bundle": "classifier.bundle",
     "load_bundle": "classifier.bundle",
     "new_version": "classifier.bundle",
+    "read_metadata": "classifier.bundle",
     # training (one path for training and retraining)
     "Example": "classifier.datasets.examples",
     "MODERATOR_SOURCE": "classifier.corpus",
@@ -71,7 +73,7 @@ __all__ = [
     "HEADS", "HEAD_SPECS", "METADATA_FILE", "MODERATOR_SOURCE", "Bundle", "BundleError", "Candidate",
     "ClassifierDefaults", "Example", "Head", "Model", "NameMatch", "NameScore", "Score", "Scorer", "Span",
     "TrainResult", "TrainingSources", "UsageError", "apply_floors", "labels_of", "latest_bundle", "load_bundle",
-    "new_version", "register", "scores_of", "train", "train_candidate", "train_with_progress",
+    "new_version", "read_metadata", "register", "scores_of", "train", "train_candidate", "train_with_progress",
 ]
 """Keep in step with ``_EXPORTS`` (a test checks)."""
 

@@ -17,12 +17,14 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from classifier import (
     HEADS,
+    Bundle,
     BundleError,
     Example,
     Model,
     TrainingSources,
     load_bundle,
     new_version,
+    read_metadata,
     scores_of,
     train_candidate,
 )
@@ -127,8 +129,10 @@ def retrain(sessions: sessionmaker[Session], settings: Settings, *, actor: str, 
     training_data = {"datasets": metadata["datasets"], "missing_datasets": metadata["missing_datasets"],
                      "seed_rows": metadata["seed_rows"], **training_data}
     with sessions() as session:
+        # The model is in memory and its file was written a moment ago: register it without loading it again.
         registry.add_version(session, path, created_by=actor, training_data=training_data,
-                             moderator_labels=len(training_labels), newest_decision_id=newest)
+                             moderator_labels=len(training_labels), newest_decision_id=newest,
+                             bundle=Bundle(model, read_metadata(path), path))
         session.commit()
 
     progress("evaluating candidate and active model side by side")
