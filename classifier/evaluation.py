@@ -18,7 +18,7 @@ from sklearn.metrics import (
 
 from classifier.bias_metrics import bias_metrics, group_membership
 from classifier.datasets.examples import Example
-from classifier.heads import HEADS, clean_rows
+from classifier.heads import HEAD_SPECS, HEADS, clean_rows
 
 ORDINARY_SOURCES = frozenset({
     "civil_comments_test_split_samples", "jigsaw_toxic_comment_2018_excerpt20k",
@@ -27,7 +27,7 @@ ORDINARY_SOURCES = frozenset({
 })
 """Sources whose clean rows look like a site's ordinary traffic (news and discussion comments), unlike
 the hate-speech sets' clean rows, which are hard cases picked from extremist forums."""
-HOLD_BUDGET = {"hostility": 0.02, "slur": 0.01}
+HOLD_BUDGET = {spec.name: spec.hold_budget for spec in HEAD_SPECS}
 """Share of ordinary clean comments each head may hold at its default threshold. A false hold is as
 much a failure as a miss: a site that sees one benign comment in five held stops using the queue."""
 THRESHOLD_RULE = (

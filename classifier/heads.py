@@ -27,12 +27,14 @@ class Head:
     """The Perspective API attribute answered from this head, if any."""
     at_least: tuple[str, ...] = ()
     """Heads this one is never scored below, nor labelled below in training: a slur is always hostile."""
+    hold_budget: float = 0.02
+    """Share of ordinary clean comments the default hold threshold may hold (`evaluation.hold_thresholds`)."""
 
 
 HEAD_SPECS: tuple[Head, ...] = (
     Head("hostility", "insults, threats, harassment, abusive profanity aimed at someone", "TOXICITY",
          at_least=("slur",)),
-    Head("slur", "hate speech, identity attacks, slurs, dehumanising tropes", "IDENTITY_ATTACK"),
+    Head("slur", "hate speech, identity attacks, slurs, dehumanising tropes", "IDENTITY_ATTACK", hold_budget=0.01),
 )
 """Every head, in the model's column order."""
 
