@@ -24,7 +24,7 @@ from sklearn.base import BaseEstimator
 from sklearn.linear_model import LogisticRegression
 
 from classifier.encoder.base import base_encoder
-from classifier.encoder.cache import VectorCache
+from classifier.encoder.cache import shared_cache
 from classifier.encoder.export import graph_key, graph_path
 from classifier.encoder.runtime import EncoderSession
 from classifier.heads import HEADS, fit_per_head, probabilities_of
@@ -73,7 +73,7 @@ class EnsembleClassifier(BaseEstimator):
             return self._session().pooled(normalised)
         if "_vectors" not in self.__dict__:
             key = graph_key(base_encoder(), dict(self.adapter or {}))
-            self.__dict__["_vectors"] = VectorCache(self._cache_dir() / f"vectors-{key}")
+            self.__dict__["_vectors"] = shared_cache(self._cache_dir() / f"vectors-{key}")
         # Texts not in the cache are new to this machine: a bar, since training can encode 100k of them.
         return self.__dict__["_vectors"].vectors(normalised, partial(encode_with_progress, self._session().pooled))
 

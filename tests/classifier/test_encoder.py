@@ -14,7 +14,7 @@ from classifier.corpus import labels_of
 from classifier.datasets.loaders import load_seed
 from classifier.encoder.adapter import ADAPTER_FILE, RECIPE_FILE, read_adapter
 from classifier.encoder.base import MAX_TOKENS, base_encoder
-from classifier.encoder.cache import VectorCache
+from classifier.encoder.cache import VectorCache, shared_cache
 from classifier.encoder.export import ALPHA_KEY, graph_key, graph_path
 from classifier.encoder.network import MiniLM
 from classifier.encoder.runtime import EncoderSession
@@ -124,3 +124,10 @@ def test_the_vector_cache_computes_each_text_once_and_survives_a_reload(tmp_path
     cache.save()
     again = VectorCache(tmp_path).vectors(["bb", "ccc"], compute)
     assert calls[-1] == ["ccc"] and again[:, 0].tolist() == [2.0, 3.0]
+
+
+def test_models_with_one_graph_share_one_vector_cache_in_a_process(tmp_path: Path) -> None:
+    """Retraining's gate: what the candidate encoded, the active model (same graph) does not encode again."""
+    first = shared_cache(tmp_path / "vectors")
+    assert shared_cache(tmp_path / "vectors") is first
+    assert shared_cache(tmp_path / "other") is not first
