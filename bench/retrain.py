@@ -2,6 +2,7 @@
 
     OMP_NUM_THREADS=1 .venv/bin/python bench/retrain.py [--data DIR] [--decisions 10000]
         [--weights 1,3,10] [--counts 0,1,2,3,5,10,20] [--png docs/learning_curve.png] [--skip-timing]
+        [--encoder-cache DIR]
 
 1. Time: a SQLite registry with an active base model and ``--decisions`` moderator decisions, then
    one full `retrain` (read the decisions, load every dataset, fit, calibrate, test, save, evaluate
@@ -196,9 +197,12 @@ def main() -> int:
     parser.add_argument("--png", type=Path, default=Path(__file__).resolve().parents[1] / "docs" / "learning_curve.png")
     parser.add_argument("--skip-timing", action="store_true")
     parser.add_argument("--skip-curve", action="store_true")
+    parser.add_argument("--encoder-cache", type=Path, default=None,
+                        help="an encoder cache to reuse (vectors of texts seen before), as a site's after its first "
+                             "training; default: a fresh one, filled by the base model's training")
     args = parser.parse_args()
     if not args.skip_timing:
-        timing = time_retraining(args.data, args.decisions)
+        timing = time_retraining(args.data, args.decisions, args.encoder_cache)
         print(f"RETRAIN {timing}", flush=True)
     if not args.skip_curve:
         rows = learning_curve(args.data, [float(w) for w in args.weights.split(",")],
