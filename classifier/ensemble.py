@@ -83,7 +83,9 @@ class EnsembleClassifier(BaseEstimator):
             self.__dict__["_vectors"].save()
 
     def __getstate__(self) -> dict:
-        state = super().__getstate__()
+        # A copy: on Python 3.11 object.__getstate__ returns the instance's own __dict__, and popping from
+        # it would strip the live model of its caches every time a bundle is saved.
+        state = dict(super().__getstate__())
         for name in ("_cache_folder", "_threads", "_encoder_session", "_vectors"):
             state.pop(name, None)
         return state

@@ -79,7 +79,9 @@ class CommentClassifier(BaseEstimator):
         )
 
     def __getstate__(self) -> dict:
-        state = super().__getstate__()
+        # A copy: on Python 3.11 object.__getstate__ returns the instance's own __dict__, and popping from
+        # it would strip the live model of its caches every time a bundle is saved.
+        state = dict(super().__getstate__())
         for name in ("_feature_indexer", "_weights", "_weight_table"):
             state.pop(name, None)
         return state
