@@ -77,7 +77,7 @@ class Judge:
         """(a) Unhealthy Comments test split (and SFU, reported): ranking, false holds, hostile caught."""
         rows: list[Row] = []
         for name, examples in (("Unhealthy test", load_unhealthy(data / UNHEALTHY)), ("SFU", load_sfu(data / SFU))):
-            labels = np.array([e.hostility for e in examples])
+            labels = np.array([e.label("hostility") for e in examples])
             ours, theirs = self._both(examples)
             ours_held, theirs_held = held(ours, self.thresholds), theirs >= PEER_HOLD
             target = " (target ≥ 0.82)" if name.startswith("Unhealthy") else ""
@@ -100,7 +100,7 @@ class Judge:
         rows: list[Row] = []
         pooled_texts, pooled_labels, pooled_targets = [], [], []
         for name, examples in sets.items():
-            labels = np.array([e.slur for e in examples])
+            labels = np.array([e.label("slur") for e in examples])
             ours, theirs = self._both(examples)
             ours_held, theirs_held = held(ours, self.thresholds), theirs >= PEER_HOLD
             rows += [
@@ -116,11 +116,11 @@ class Judge:
             pooled_targets += [tuple(TOXIGEN_GROUPS[t] for t in e.targets if t in TOXIGEN_GROUPS) for e in examples]
         dixon = [e for e in testing if e.source == GROUP_SETS[0]]
         pooled_texts += [e.text for e in dixon]
-        pooled_labels += [e.hostility for e in dixon]
+        pooled_labels += [e.label("hostility") for e in dixon]
         pooled_targets += [() for _ in dixon]
         gab = load_gab_test(data / GAB_TEST.split(":")[0])
         gab_ours, gab_theirs = self._both(gab)
-        gab_labels = [e.slur for e in gab]
+        gab_labels = [e.label("slur") for e in gab]
         rows.append(("(b) groups", "Gab Hate Corpus test split: slur ROC-AUC (reported)",
                      f"{auc(gab_labels, gab_ours[:, 1]):.3f}", f"{auc(gab_labels, gab_theirs):.3f}"))
         membership = group_membership(pooled_texts, pooled_targets)

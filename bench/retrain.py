@@ -2,6 +2,7 @@
 
     OMP_NUM_THREADS=1 .venv/bin/python bench/retrain.py [--data DIR] [--decisions 10000]
         [--weights 1,3,10] [--counts 0,1,2,3,5,10,20] [--png docs/learning_curve.png] [--skip-timing]
+        [--encoder-cache DIR]
 
 1. Time: a SQLite registry with an active base model and ``--decisions`` moderator decisions, then
    one full `retrain` (read the decisions, load every dataset, fit, calibrate, test, save, evaluate
@@ -59,7 +60,8 @@ def sentences(templates: tuple[str, ...], word: str | None, rng: random.Random, 
 
 
 def _moderator_rows(texts: list[str], label: int) -> list[Example]:
-    return [Example(text, label, 0, "moderators", f"moderators:bench:{label}:{i}") for i, text in enumerate(texts)]
+    return [Example.labelled(text, "moderators", f"moderators:bench:{label}:{i}", hostility=label, slur=0)
+            for i, text in enumerate(texts)]
 
 
 def held_share(model, thresholds: dict[str, float], texts: list[str]) -> float:
@@ -153,8 +155,8 @@ def time_retraining(data: Path, decisions: int, encoder_cache: Path | None = Non
     # Sampled from the training side of the base split only, so no evaluation row is also a moderator label.
     train_rows, _ = split(corpus.examples)
     sampled = rng.sample([corpus.examples[i] for i in train_rows], decisions - decisions // 5)
-    rows = [(e.text, "reject" if (e.hostility or e.slur) else "approve",
-             ["slur"] if e.slur else (["hostility"] if e.hostility else [])) for e in sampled]
+    rows = [(e.text, "reject" if (e.label("hostility") or e.label("slur")) else "approve",
+             ["slur"] if e.label("slur") else (["hostility"] if e.label("hostility") else [])) for e in sampled]
     rows += [(text, "reject", ["hostility"]) for text in sentences(SEEN, SLANG, rng, decisions // 10)]
     rows += [(text, "approve", []) for text in sentences(SEEN, None, rng, decisions - len(rows))]
     with sessions() as session:
@@ -195,9 +197,12 @@ def main() -> int:
     parser.add_argument("--png", type=Path, default=Path(__file__).resolve().parents[1] / "docs" / "learning_curve.png")
     parser.add_argument("--skip-timing", action="store_true")
     parser.add_argument("--skip-curve", action="store_true")
+    parser.add_argument("--encoder-cache", type=Path, default=None,
+                        help="an encoder cache to reuse (vectors of texts seen before), as a site's after its first "
+                             "training; default: a fresh one, filled by the base model's training")
     args = parser.parse_args()
     if not args.skip_timing:
-        timing = time_retraining(args.data, args.decisions)
+        timing = time_retraining(args.data, args.decisions, args.encoder_cache)
         print(f"RETRAIN {timing}", flush=True)
     if not args.skip_curve:
         rows = learning_curve(args.data, [float(w) for w in args.weights.split(",")],

@@ -14,9 +14,10 @@ import numpy as np
 
 from classifier.datasets.catalogue import sha256_file
 from classifier.datasets.evaluation_sets import EVALUATION_LOADERS
-from classifier.datasets.examples import HEADS, Example
+from classifier.datasets.examples import Example
 from classifier.datasets.loaders import LOADERS, load_seed
 from classifier.datasets.readers import squash
+from classifier.heads import HEADS, floor_labels
 
 MODERATOR_SOURCE = "moderators"
 """Source name of the site's own moderators' labels (retraining, or exported labels given to `train`)."""
@@ -46,7 +47,7 @@ class Corpus:
 
 
 def labels_of(examples: list[Example]) -> np.ndarray:
-    """``(n, 2)`` labels in HEADS order, NaN where unknown.
+    """``(n, heads)`` labels in HEADS order, NaN where unknown.
 
     A slur is always also hostile (Perspective's taxonomy too: IDENTITY_ATTACK is a kind of TOXICITY),
     so slur = 1 sets hostility = 1 whatever the source said about hostility; otherwise a comment
@@ -56,8 +57,7 @@ def labels_of(examples: list[Example]) -> np.ndarray:
         [[np.nan if e.label(h) is None else float(e.label(h)) for h in HEADS] for e in examples],
         dtype=np.float64,
     ).reshape(len(examples), len(HEADS))
-    labels[labels[:, 1] == 1, 0] = 1.0
-    return labels
+    return floor_labels(labels)
 
 
 def text_key(text: str) -> str:
@@ -181,7 +181,7 @@ def split(examples: list[Example], test_share: float = 0.2, seed: int = 13) -> t
         members[example.group].append(index)
     strata: dict[str, list[str]] = defaultdict(list)
     for group, indices in members.items():
-        labels = sorted({(examples[i].hostility, examples[i].slur) for i in indices}, key=str)
+        labels = sorted({tuple(examples[i].label(h) for h in HEADS) for i in indices}, key=str)
         strata[f"{examples[indices[0]].source}|{labels}"].append(group)
     test: list[int] = []
     for groups in strata.values():

@@ -16,39 +16,30 @@ from __future__ import annotations
 
 import tempfile
 from collections.abc import Mapping, Sequence
+from functools import partial
 from pathlib import Path
 
 import numpy as np
 from sklearn.base import BaseEstimator
 from sklearn.linear_model import LogisticRegression
 
-from classifier.datasets.examples import HEADS
 from classifier.encoder.base import base_encoder
-from classifier.encoder.cache import VectorCache
+from classifier.encoder.cache import shared_cache
 from classifier.encoder.export import graph_key, graph_path
 from classifier.encoder.runtime import EncoderSession
+from classifier.heads import HEADS, fit_per_head, probabilities_of
 from classifier.model import CommentClassifier
+from classifier.progress import encode_with_progress
 from classifier.spans import Span, Word, choose_spans
 
 ENCODER_C = 0.5
 """Regularisation of the heads on encoder vectors (inverse strength, standardised features)."""
 
 
-def _heads(matrix: np.ndarray, labels: np.ndarray, weights: np.ndarray, C: float) -> tuple[np.ndarray, np.ndarray]:
-    """Per head, a weighted logistic regression on the rows labelled for it: (coef (heads, d), intercept)."""
-    coef, intercept = np.zeros((len(HEADS), matrix.shape[1])), np.zeros(len(HEADS))
-    for column in range(len(HEADS)):
-        known = ~np.isnan(labels[:, column])
-        head = LogisticRegression(C=C, max_iter=3000)
-        head.fit(matrix[known], labels[known, column].astype(int), sample_weight=weights[known, column])
-        coef[column], intercept[column] = head.coef_.ravel(), head.intercept_[0]
-    return coef, intercept
-
-
 class EnsembleClassifier(BaseEstimator):
     """Scores comments for ``hostility`` and ``slur``; scikit-learn conventions, `y` as in CommentClassifier.
 
-    ``adapter`` maps tensor names to arrays (see `classifier.encoder.finetune`); empty means the plain
+    ``adapter`` maps tensor names to arrays (see `classifier.adapter_training`); empty means the plain
     base encoder. The encoder graph and the vector cache live in a folder set by `use_cache_dir`
     (not saved with the model: a bundle must not carry paths of the machine that trained it).
     """
@@ -82,8 +73,9 @@ class EnsembleClassifier(BaseEstimator):
             return self._session().pooled(normalised)
         if "_vectors" not in self.__dict__:
             key = graph_key(base_encoder(), dict(self.adapter or {}))
-            self.__dict__["_vectors"] = VectorCache(self._cache_dir() / f"vectors-{key}")
-        return self.__dict__["_vectors"].vectors(normalised, self._session().pooled)
+            self.__dict__["_vectors"] = shared_cache(self._cache_dir() / f"vectors-{key}")
+        # Texts not in the cache are new to this machine: a bar, since training can encode 100k of them.
+        return self.__dict__["_vectors"].vectors(normalised, partial(encode_with_progress, self._session().pooled))
 
     def save_vectors(self) -> None:
         """Write the vectors cached so far (training calls this when done)."""
@@ -91,7 +83,9 @@ class EnsembleClassifier(BaseEstimator):
             self.__dict__["_vectors"].save()
 
     def __getstate__(self) -> dict:
-        state = super().__getstate__()
+        # A copy: on Python 3.11 object.__getstate__ returns the instance's own __dict__, and popping from
+        # it would strip the live model of its caches every time a bundle is saved.
+        state = dict(super().__getstate__())
         for name in ("_cache_folder", "_threads", "_encoder_session", "_vectors"):
             state.pop(name, None)
         return state
@@ -121,7 +115,8 @@ class EnsembleClassifier(BaseEstimator):
         vectors = self._pooled(self._normalised(texts), cache=True)
         self.encoder_mean_ = vectors.mean(axis=0)
         scale = vectors.std(axis=0) + 1e-6
-        coef, intercept = _heads((vectors - self.encoder_mean_) / scale, y, weights, self.encoder_C)
+        coef, intercept = fit_per_head(LogisticRegression(C=self.encoder_C, max_iter=3000),
+                                       (vectors - self.encoder_mean_) / scale, y, weights)
         # Folded back into the raw vector space, so scoring and explaining need no standardising step.
         self.encoder_coef_ = coef / scale
         self.encoder_intercept_ = intercept - self.encoder_coef_ @ self.encoder_mean_
@@ -137,25 +132,21 @@ class EnsembleClassifier(BaseEstimator):
         y = np.asarray(y, dtype=np.float64)
         weights = np.ones_like(y) if sample_weight is None else np.asarray(sample_weight, dtype=np.float64)
         parts = self._parts(texts, cache=True)
-        for column in range(len(HEADS)):
-            known = ~np.isnan(y[:, column])
-            stack = LogisticRegression(C=1e4).fit(parts[known, column], y[known, column].astype(int),
-                                                  sample_weight=weights[known, column])
-            self.stack_[column] = [*stack.coef_.ravel(), stack.intercept_[0]]
+        coef, intercept = fit_per_head(LogisticRegression(C=1e4), [parts[:, c] for c in range(len(HEADS))],
+                                       y, weights)
+        self.stack_ = np.column_stack([coef, intercept])
         return self
 
     # -- scoring ----------------------------------------------------------------------------------
     def decision_function(self, texts: Sequence[str], cache: bool = False) -> np.ndarray:
-        """Stacked logits, ``(n, 2)``; ``cache``: keep the texts' vectors (texts that will be seen again,
+        """Stacked logits, ``(n, heads)``; ``cache``: keep the texts' vectors (texts that will be seen again,
         such as the datasets' test split in retraining's gate)."""
         parts = self._parts(texts, cache)
         return (parts * self.stack_[:, :2]).sum(axis=-1) + self.stack_[:, 2]
 
     def predict_proba(self, texts: Sequence[str], cache: bool = False) -> np.ndarray:
-        """Calibrated probabilities, ``(n, 2)`` in HEADS order (hostility never below slur)."""
-        probabilities = 1.0 / (1.0 + np.exp(-self.decision_function(texts, cache)))
-        probabilities[:, 0] = np.maximum(probabilities[:, 0], probabilities[:, 1])
-        return probabilities
+        """Calibrated probabilities, ``(n, heads)`` in HEADS order (hostility never below slur)."""
+        return probabilities_of(self.decision_function(texts, cache))
 
     def words(self, text: str) -> tuple[np.ndarray, list[Word]]:
         """Stacked logits of one text and each word's exact share of them."""

@@ -17,7 +17,8 @@ from sklearn.metrics import (
 )
 
 from classifier.bias_metrics import bias_metrics, group_membership
-from classifier.datasets.examples import HEADS, Example
+from classifier.datasets.examples import Example
+from classifier.heads import HEAD_SPECS, HEADS, clean_rows
 
 ORDINARY_SOURCES = frozenset({
     "civil_comments_test_split_samples", "jigsaw_toxic_comment_2018_excerpt20k",
@@ -26,7 +27,7 @@ ORDINARY_SOURCES = frozenset({
 })
 """Sources whose clean rows look like a site's ordinary traffic (news and discussion comments), unlike
 the hate-speech sets' clean rows, which are hard cases picked from extremist forums."""
-HOLD_BUDGET = {"hostility": 0.02, "slur": 0.01}
+HOLD_BUDGET = {spec.name: spec.hold_budget for spec in HEAD_SPECS}
 """Share of ordinary clean comments each head may hold at its default threshold. A false hold is as
 much a failure as a miss: a site that sees one benign comment in five held stops using the queue."""
 THRESHOLD_RULE = (
@@ -61,7 +62,7 @@ def hold_thresholds(labels: np.ndarray, scores: np.ndarray, sources: list[str]) 
     fallback = choose_thresholds(labels, scores)
     ordinary = np.isin(np.asarray(sources), list(ORDINARY_SOURCES))
     thresholds = {}
-    clean = ordinary & (labels[:, 0] == 0)  # nothing to hold on either head (a slur is always hostile)
+    clean = ordinary & clean_rows(labels)  # nothing to hold on any head
     for column, head in enumerate(HEADS):
         if clean.sum() < 100:
             thresholds[head] = fallback[head]
@@ -82,7 +83,8 @@ def group_report(examples: list[Example], labels: np.ndarray, scores: np.ndarray
     A row's label is its slur label where the source gives one, else its hostility label (a comment to
     hold or not); its score is the hold score, so the figures judge what a moderator would see.
     """
-    flag = np.where(np.isnan(labels[:, 1]), labels[:, 0], labels[:, 1])
+    slur, hostility = labels[:, HEADS.index("slur")], labels[:, HEADS.index("hostility")]
+    flag = np.where(np.isnan(slur), hostility, slur)
     known = ~np.isnan(flag)
     rows = [example for example, keep in zip(examples, known, strict=True) if keep]
     membership = group_membership([e.text for e in rows], [e.targets for e in rows])

@@ -15,8 +15,8 @@ from scipy import sparse
 from sklearn.base import BaseEstimator
 from sklearn.linear_model import LogisticRegression
 
-from classifier.datasets.examples import HEADS
 from classifier.features import FeatureIndexer, segment_sums
+from classifier.heads import HEADS, fit_per_head, probabilities_of
 from classifier.normalize import normalize, tokenize
 from classifier.spans import Span, Word, choose_spans
 from classifier.weight_table import WeightTable
@@ -37,9 +37,9 @@ def _labels_and_weights(y: np.ndarray, sample_weight: np.ndarray | None) -> tupl
 
 
 class CommentClassifier(BaseEstimator):
-    """Scores comments for ``hostility`` and ``slur``; follows scikit-learn's estimator conventions.
+    """Scores comments for every head (``HEADS``); follows scikit-learn's estimator conventions.
 
-    ``y`` is an ``(n, 2)`` array in HEADS order whose entries are 1, 0 or NaN (the source says
+    ``y`` is an ``(n, heads)`` array in HEADS order whose entries are 1, 0 or NaN (the source says
     nothing about that head: the row is left out of that head's fit).
     """
 
@@ -79,7 +79,9 @@ class CommentClassifier(BaseEstimator):
         )
 
     def __getstate__(self) -> dict:
-        state = super().__getstate__()
+        # A copy: on Python 3.11 object.__getstate__ returns the instance's own __dict__, and popping from
+        # it would strip the live model of its caches every time a bundle is saved.
+        state = dict(super().__getstate__())
         for name in ("_feature_indexer", "_weights", "_weight_table"):
             state.pop(name, None)
         return state
@@ -114,14 +116,8 @@ class CommentClassifier(BaseEstimator):
         document_frequency = np.bincount(present.indices, minlength=self.n_features)
         self.idf_ = np.log((1 + present.shape[0]) / (1 + document_frequency)) + 1.0
         features = self._matrix(columns, pointers)
-        self.coef_ = np.zeros((len(HEADS), self.n_features))
-        self.intercept_ = np.zeros(len(HEADS))
-        for column in range(len(HEADS)):
-            known = ~np.isnan(y[:, column])
-            head = LogisticRegression(C=self.C, solver="liblinear", max_iter=self.max_iter)
-            head.fit(features[known], y[known, column].astype(int), sample_weight=weights[known, column])
-            self.coef_[column] = head.coef_.ravel()
-            self.intercept_[column] = head.intercept_[0]
+        self.coef_, self.intercept_ = fit_per_head(
+            LogisticRegression(C=self.C, solver="liblinear", max_iter=self.max_iter), features, y, weights)
         self.calibration_ = np.tile([1.0, 0.0], (len(HEADS), 1))
         return self
 
@@ -129,12 +125,9 @@ class CommentClassifier(BaseEstimator):
         """Platt-scale each head's logit on held-out rows, so scores read as probabilities."""
         y, weights = _labels_and_weights(y, sample_weight)
         logits = self.decision_function(texts)
-        for column in range(len(HEADS)):
-            known = ~np.isnan(y[:, column])
-            platt = LogisticRegression(C=1e4)
-            platt.fit(logits[known, column : column + 1], y[known, column].astype(int),
-                      sample_weight=weights[known, column])
-            self.calibration_[column] = (platt.coef_[0, 0], platt.intercept_[0])
+        slopes, offsets = fit_per_head(LogisticRegression(C=1e4), [logits[:, [c]] for c in range(len(HEADS))],
+                                       y, weights)
+        self.calibration_ = np.column_stack([slopes[:, 0], offsets])
         return self
 
     # -- scoring ------------------------------------------------------------------------------------
@@ -143,20 +136,18 @@ class CommentClassifier(BaseEstimator):
         return self._cache("_weight_table", lambda: WeightTable(self._indexer(), weights, idf_squared))
 
     def decision_function(self, texts: Sequence[str]) -> np.ndarray:
-        """Uncalibrated logits, ``(n, 2)``."""
+        """Uncalibrated logits, ``(n, heads)``."""
         sums = self._table().sums(texts)
         return sums[:, :-1] / (np.sqrt(sums[:, -1]) + _EMPTY)[:, None] + self.intercept_
 
     def _calibrated(self, logits: np.ndarray) -> np.ndarray:
         scaled = logits * self.calibration_[:, 0] + self.calibration_[:, 1]
-        probabilities = 1.0 / (1.0 + np.exp(-scaled))
-        # A slur is a kind of hostility, so P(hostile) can never be below P(slur); the hostility head
-        # alone under-reads group hatred that comes without insults or profanity.
-        probabilities[..., 0] = np.maximum(probabilities[..., 0], probabilities[..., 1])
-        return probabilities
+        # A slur is a kind of hostility, so P(hostile) is never below P(slur) (`heads.apply_floors`); the
+        # hostility head alone under-reads group hatred that comes without insults or profanity.
+        return probabilities_of(scaled)
 
     def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
-        """Calibrated probabilities, ``(n, 2)`` in HEADS order."""
+        """Calibrated probabilities, ``(n, heads)`` in HEADS order."""
         return self._calibrated(self.decision_function(texts))
 
     def normalised(self, texts: Sequence[str]) -> list[str]:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -27,6 +27,7 @@ from classifier.debias import balance_groups, group_membership_matrix
 from classifier.encoder.adapter import committed_adapter
 from classifier.ensemble import EnsembleClassifier
 from classifier.evaluation import THRESHOLD_RULE, evaluate, group_report, hold_thresholds
+from classifier.heads import HEADS
 from classifier.lexicon import build_lexicon
 from classifier.model import CommentClassifier
 from classifier.report_plot import plot_report
@@ -123,11 +124,34 @@ def fit_calibrated(
     return model, thresholds
 
 
-def train(sources: TrainingSources, models_dir: Path, progress: Progress = _quiet,
-          cache_dir: Path | None = None) -> TrainResult:
-    """Load data, split off a test set, fit, calibrate, evaluate, and save a bundle with its report.
+Transform = Callable[[list[Example]], list[Example]]
+"""Rewrites the training rows before fitting (experiments and the sabotage test; never the test rows)."""
 
-    ``cache_dir``: the encoder's graph and cached vectors (default: the models directory's ENCODER_CACHE).
+
+@dataclass(frozen=True)
+class Candidate:
+    """A trained, saved bundle with what judging it needs: the model, its test rows and their scores."""
+
+    result: TrainResult
+    model: EnsembleClassifier
+    testing: list[Example]
+    test_scores: np.ndarray
+    """Calibrated scores of ``testing`` (rows in order): computed once, for the report and the gate."""
+
+
+def train_candidate(
+    sources: TrainingSources, models_dir: Path, *, extra_rows: Sequence[Example] = (),
+    multipliers: Mapping[str, float] | None = None, transform: Transform | None = None,
+    training_data: Mapping[str, object] | None = None, name_version: Callable[[], str] = new_version,
+    progress: Progress = _quiet, cache_dir: Path | None = None,
+) -> Candidate:
+    """The one training path (``moderation train`` and retraining): load, split, fit, calibrate, test, save.
+
+    ``sources.labelled`` CSVs join the corpus before the split (their rows can land in the test split);
+    ``extra_rows`` (moderators' decisions, already split by the caller) join the training rows only.
+    ``multipliers`` scale sources' weights (`corpus.balanced_weights`); ``training_data`` is recorded in
+    the metadata as given; ``name_version`` names the bundle just before it is saved. Raises ValueError
+    when there is nothing to train on.
     """
     started = time.perf_counter()
     progress("loading datasets")
@@ -136,34 +160,37 @@ def train(sources: TrainingSources, models_dir: Path, progress: Progress = _quie
         corpus.examples = sample_per_source(corpus.examples, sources.rows_per_source)
     for path in sources.labelled:
         corpus.examples.extend(load_labelled_csv(path, MODERATOR_SOURCE))
-    if not corpus.examples:
-        raise ValueError("no training data: neither datasets nor the seed set were found")
+    if not corpus.examples and not extra_rows:
+        raise ValueError("no training data: neither datasets, the seed set nor moderators' labels were found")
     lexicon, lexicons_used = build_lexicon(sources.datasets_dir, sources.hate_symbols_path)
-    train_rows, test_rows = split(corpus.examples)
-    training = [corpus.examples[i] for i in train_rows]
+    train_rows, test_rows = split(corpus.examples) if corpus.examples else ([], [])
+    training = [corpus.examples[i] for i in train_rows] + list(extra_rows)
     testing = [corpus.examples[i] for i in test_rows]
-    model, thresholds = fit_calibrated(training, lexicon, progress, cache_dir=cache_dir or models_dir / ENCODER_CACHE)
+    if transform is not None:
+        training = transform(training)
+    model, thresholds = fit_calibrated(training, lexicon, progress, multipliers,
+                                       cache_dir or models_dir / ENCODER_CACHE)
     progress(f"evaluating on {len(testing):,} held-out rows")
     test_labels = labels_of(testing)
-    test_texts = [e.text for e in testing]
-    test_scores = scores_of(model, test_texts)
+    test_scores = scores_of(model, [e.text for e in testing])
+    tested = bool(testing)
     report = {
         "split": "grouped, stratified by source and labels; 20% test, never trained on",
         "thresholds": thresholds,
         "threshold_rule": THRESHOLD_RULE,
-        "test": evaluate(test_labels, test_scores, [e.source for e in testing], thresholds),
-        "groups": group_report(testing, test_labels, test_scores, thresholds),
+        "test": evaluate(test_labels, test_scores, [e.source for e in testing], thresholds) if tested else {},
+        "groups": group_report(testing, test_labels, test_scores, thresholds) if tested else {},
     }
-    version = new_version()
+    every_row = [*corpus.examples, *extra_rows]
     metadata = {
-        "version": version,
+        "version": name_version(),
         "created": datetime.now(UTC).isoformat(timespec="seconds"),
         "demo": corpus.is_demo,
         "datasets": corpus.found,
         "missing_datasets": corpus.missing,
         "seed_rows": sum(1 for e in corpus.examples if e.source == "seed"),
         "labelled": {str(path): sha256_file(path) for path in sources.labelled},
-        "moderator_labels": sum(1 for e in corpus.examples if e.source == MODERATOR_SOURCE),
+        "moderator_labels": sum(1 for e in every_row if e.source == MODERATOR_SOURCE),
         "lexicons": lexicons_used,
         "rows": {"train": len(training), "test": len(testing)},
         "rows_per_source": sources.rows_per_source,
@@ -171,7 +198,8 @@ def train(sources: TrainingSources, models_dir: Path, progress: Progress = _quie
         "metrics": {
             head: {key: report["test"][head].get(key) for key in ("roc_auc", "pr_auc", "f1", "brier")}
             for head in thresholds
-        },
+        } if tested else {},
+        "training_data": dict(training_data or {}),
         "dropped_rows": corpus.dropped,
         "encoder": model.encoder,
         "params": model.params,
@@ -179,8 +207,18 @@ def train(sources: TrainingSources, models_dir: Path, progress: Progress = _quie
     }
     progress("saving bundle")
     path = save_bundle(model, metadata, models_dir, report)
-    plot_report(test_labels, test_scores, thresholds, path / PLOT_FILE)
-    return TrainResult(path=path, metadata=metadata, report=report)
+    if tested:
+        plot_report(test_labels, test_scores, thresholds, path / PLOT_FILE)
+    return Candidate(TrainResult(path=path, metadata=metadata, report=report), model, testing, test_scores)
+
+
+def train(sources: TrainingSources, models_dir: Path, progress: Progress = _quiet,
+          cache_dir: Path | None = None) -> TrainResult:
+    """Load data, split off a test set, fit, calibrate, evaluate, and save a bundle with its report.
+
+    ``cache_dir``: the encoder's graph and cached vectors (default: the models directory's ENCODER_CACHE).
+    """
+    return train_candidate(sources, models_dir, progress=progress, cache_dir=cache_dir).result
 
 
 def scores_of(model: EnsembleClassifier | CommentClassifier, texts: list[str]) -> np.ndarray:
@@ -188,4 +226,4 @@ def scores_of(model: EnsembleClassifier | CommentClassifier, texts: list[str]) -
     batch = 4096
     cache = {"cache": True} if isinstance(model, EnsembleClassifier) else {}  # texts it will see again
     parts = [model.predict_proba(texts[i : i + batch], **cache) for i in range(0, len(texts), batch)]
-    return np.vstack(parts) if parts else np.zeros((0, 2))
+    return np.vstack(parts) if parts else np.zeros((0, len(HEADS)))

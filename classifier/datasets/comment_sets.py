@@ -19,7 +19,9 @@ WIKI_CONTEXT = "wiki_talk_in_context_pavlopoulos2020"
 
 
 def _toxic_or_clean(text: str, toxic: bool, source: str, group: str) -> Example:
-    return Example(text, 1, None, source, group) if toxic else Example(text, 0, 0, source, group)
+    if toxic:
+        return Example.labelled(text, source, group, hostility=1, slur=None)
+    return Example.labelled(text, source, group, hostility=0, slur=0)
 
 
 def load_jigsaw(folder: Path) -> list[Example]:
@@ -43,11 +45,11 @@ def load_civil_comments(folder: Path) -> list[Example]:
     for index, row in enumerate(read_rows(folder / "cc_test_stratified_sample10k_dedup.csv")):
         text = squash(row["text"])
         if text and row["label"] == "0":
-            examples.append(Example(text, 0, 0, CIVIL, f"civil:sample:{index}"))
+            examples.append(Example.labelled(text, CIVIL, f"civil:sample:{index}", hostility=0, slur=0))
     for index, row in enumerate(read_rows(folder / "cc_test_toxic_all_dedup.csv")):
         text = squash(row["comment_text"])
         if text:
-            examples.append(Example(text, 1, None, CIVIL, f"civil:toxic:{index}"))
+            examples.append(Example.labelled(text, CIVIL, f"civil:toxic:{index}", hostility=1, slur=None))
     return examples
 
 

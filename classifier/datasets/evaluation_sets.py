@@ -39,7 +39,8 @@ def load_unhealthy(folder: Path, split: str = "test") -> list[Example]:
     sarcastic) count as not hostile here, as they do for the hold rate a site sees.
     """
     return [
-        Example(text, int(row["hostile"] == "1"), None, UNHEALTHY, f"unhealthy:{row['_unit_id']}")
+        Example.labelled(text, UNHEALTHY, f"unhealthy:{row['_unit_id']}", hostility=int(row["hostile"] == "1"),
+                         slur=None)
         for row in read_rows(folder / f"{split}_dedup.csv") if (text := squash(row["comment"]))
     ]
 
@@ -50,15 +51,15 @@ def load_sfu(folder: Path) -> list[Example]:
     for index, row in enumerate(read_rows(folder / "SFU_constructiveness_toxicity.csv")):
         text, level = squash(row["comment"]), row["is_toxic_popular_answer_1"].strip()
         if text and level in ("1", "3", "4"):
-            examples.append(Example(text, int(level != "1"), None, SFU, f"sfu:{index}"))
+            examples.append(Example.labelled(text, SFU, f"sfu:{index}", hostility=int(level != "1"), slur=None))
     return examples
 
 
 def load_toxigen(folder: Path) -> list[Example]:
     """ToxiGen's human-written seed statements: hate → slur 1, neutral → 0, with their target groups."""
     return [
-        Example(squash(row["text"]), None, int(row["label"] == "hate"), TOXIGEN, f"toxigen:{index}",
-                tuple(row["target_groups"].split(";")))
+        Example.labelled(squash(row["text"]), TOXIGEN, f"toxigen:{index}", tuple(row["target_groups"].split(";")),
+                         hostility=None, slur=int(row["label"] == "hate"))
         for index, row in enumerate(read_rows(folder / "toxigen_seed_statements.csv")) if squash(row["text"])
     ]
 
@@ -67,7 +68,7 @@ def load_gab_test(folder: Path) -> list[Example]:
     """The Gab Hate Corpus authors' test split, mapped like its training split (`group_sets.load_gab`)."""
     rows = read_rows(folder / "ghc_test_dedup.csv")
     examples = [e for index, row in enumerate(rows) if (e := _gab_example(row, f"gab:test:{index}"))]
-    return [Example(e.text, e.hostility, e.slur, GAB_TEST, e.group) for e in examples]
+    return [Example(e.text, e.labels, GAB_TEST, e.group) for e in examples]
 
 
 EVALUATION_LOADERS: dict[str, tuple[str, Callable[[Path], list[Example]]]] = {

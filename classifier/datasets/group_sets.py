@@ -40,13 +40,13 @@ def _gab_example(row: dict[str, str], group: str) -> Example | None:
         return None
     dignity, violence, vulgar = (row[key] == "1" for key in ("hd", "cv", "vo"))
     if violence:
-        return Example(text, 1, 1, GAB, group)  # calls for violence: mostly at groups (README)
+        return Example.labelled(text, GAB, group, hostility=1, slur=1)  # calls for violence: mostly at groups (README)
     if dignity:
-        return Example(text, None, 1, GAB, group)
+        return Example.labelled(text, GAB, group, hostility=None, slur=1)
     # Vulgarity alone is often aimed at nobody: no hostility label either way. Posts with no label at
     # all were judged by trained annotators to hold none of the three; insults without vulgarity were
     # not a category, so their hostility 0 is weaker than their slur 0.
-    return Example(text, None if vulgar else 0, 0, GAB, group)
+    return Example.labelled(text, GAB, group, hostility=None if vulgar else 0, slur=0)
 
 
 def load_gab(folder: Path) -> list[Example]:
@@ -85,10 +85,10 @@ def load_implicit_hate(folder: Path) -> list[Example]:
             continue
         group = f"implicit:{identity['ID']}"
         if post["class"] == "not_hate":
-            examples.append(Example(text, 0, 0, IMPLICIT_HATE, group))
+            examples.append(Example.labelled(text, IMPLICIT_HATE, group, hostility=0, slur=0))
         else:
             hostility = 1 if identity["ID"] in threatening else None
-            examples.append(Example(text, hostility, 1, IMPLICIT_HATE, group))
+            examples.append(Example.labelled(text, IMPLICIT_HATE, group, hostility=hostility, slur=1))
     return examples
 
 
@@ -108,5 +108,6 @@ def load_reddit_bias(folder: Path) -> list[Example]:
                 continue
             group = f"reddit_bias:{row.get('id') or f'{target}:{index}'}"
             biased = judgement == "1"
-            examples.append(Example(text, None if biased else 0, int(biased), REDDIT_BIAS, group, (target,)))
+            examples.append(Example.labelled(text, REDDIT_BIAS, group, (target,), hostility=None if biased else 0,
+                                             slur=int(biased)))
     return examples

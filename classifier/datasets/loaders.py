@@ -20,7 +20,7 @@ from classifier.datasets.comment_sets import (
     load_jigsaw,
     load_wiki_context,
 )
-from classifier.datasets.examples import Example
+from classifier.datasets.examples import HEADS, Example
 from classifier.datasets.group_sets import (
     GAB,
     IMPLICIT_HATE,
@@ -67,7 +67,7 @@ def load_davidson(folder: Path) -> list[Example]:
         label = row["class"]
         hostility = {"0": 1, "1": None, "2": 0}[label]
         slur = 1 if label == "0" else 0
-        examples.append(Example(text, hostility, slur, "davidson2017", f"davidson:{row['']}"))
+        examples.append(Example.labelled(text, "davidson2017", f"davidson:{row['']}", hostility=hostility, slur=slur))
     return examples
 
 
@@ -80,9 +80,11 @@ def load_stormfront(folder: Path) -> list[Example]:
             continue  # "relation" needs the rest of the post; "idk/skip" the annotators could not decide
         post = row["file_id"].split("_")[0]
         if label == "hate":
-            examples.append(Example(row["text"], None, 1, "stormfront_degibert2018", f"stormfront:{post}"))
+            examples.append(Example.labelled(row["text"], "stormfront_degibert2018", f"stormfront:{post}",
+                                             hostility=None, slur=1))
         else:
-            examples.append(Example(row["text"], 0, 0, "stormfront_degibert2018", f"stormfront:{post}"))
+            examples.append(Example.labelled(row["text"], "stormfront_degibert2018", f"stormfront:{post}",
+                                             hostility=0, slur=0))
     return examples
 
 
@@ -98,7 +100,7 @@ def load_ethos(folder: Path) -> list[Example]:
         text = row["comment"].strip()
         slur = 1 if float(row["isHate"]) >= 0.5 else 0
         hostility = 1 if text in violent else None
-        examples.append(Example(text, hostility, slur, "ethos", f"ethos:{index}"))
+        examples.append(Example.labelled(text, "ethos", f"ethos:{index}", hostility=hostility, slur=slur))
     return examples
 
 
@@ -112,9 +114,10 @@ def load_fox_news(folder: Path) -> list[Example]:
             row = json.loads(line)  # the `user` field is personal data and is never kept
             group = f"fox:{row['title']}"
             if row["label"] == 1:
-                examples.append(Example(row["text"], 1, None, "fox_news_comments_gao2017", group))
+                examples.append(Example.labelled(row["text"], "fox_news_comments_gao2017", group, hostility=1,
+                                                 slur=None))
             else:
-                examples.append(Example(row["text"], 0, 0, "fox_news_comments_gao2017", group))
+                examples.append(Example.labelled(row["text"], "fox_news_comments_gao2017", group, hostility=0, slur=0))
     return examples
 
 
@@ -125,9 +128,9 @@ def load_wiki_identity(folder: Path) -> list[Example]:
         text = _SPACES.sub(" ", row["comment"].replace("NEWLINE_TOKEN", " ")).strip()
         group = f"wiki:{row['rev_id']}"
         if row["toxic"] == "True":
-            examples.append(Example(text, 1, None, "wiki_toxicity_identity_dixon2018", group))
+            examples.append(Example.labelled(text, "wiki_toxicity_identity_dixon2018", group, hostility=1, slur=None))
         else:
-            examples.append(Example(text, 0, 0, "wiki_toxicity_identity_dixon2018", group))
+            examples.append(Example.labelled(text, "wiki_toxicity_identity_dixon2018", group, hostility=0, slur=0))
     return examples
 
 
@@ -162,7 +165,7 @@ def load_toxic_spans(folder: Path) -> list[Example]:
             wide_begin, wide_end = _widen(text, begin, end, _SPAN_CONTEXT_WORDS)
             snippet = text[wide_begin:wide_end].strip()
             if snippet:
-                examples.append(Example(snippet, 1, slur, source, group))
+                examples.append(Example.labelled(snippet, source, group, hostility=1, slur=slur))
         remainder, cursor = [], 0
         for begin, end in sorted(spans):
             remainder.append(text[cursor:begin])
@@ -170,7 +173,7 @@ def load_toxic_spans(folder: Path) -> list[Example]:
         remainder.append(text[cursor:])
         rest = _SPACES.sub(" ", " ".join(remainder)).strip()
         if len(rest.split()) >= _MIN_REMAINDER_WORDS:
-            examples.append(Example(rest, 0, 0, source, group))
+            examples.append(Example.labelled(rest, source, group, hostility=0, slur=0))
     return examples
 
 
@@ -179,9 +182,13 @@ def _label(value: str) -> int | None:
 
 
 def load_labelled_csv(path: Path, source: str) -> list[Example]:
-    """A CSV with columns text,hostility,slur (0, 1 or empty for unknown), e.g. exported decisions."""
+    """A CSV with a text column and one per head (0, 1 or empty for unknown), e.g. exported decisions.
+
+    A head without a column is unknown for every row, so a CSV written before a head was declared still
+    reads."""
     return [
-        Example(row["text"], _label(row["hostility"]), _label(row["slur"]), source, f"{source}:{path.stem}:{index}")
+        Example(row["text"], {head: _label(row.get(head) or "") for head in HEADS}, source,
+                f"{source}:{path.stem}:{index}")
         for index, row in enumerate(read_rows(path))
     ]
 

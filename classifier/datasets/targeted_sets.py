@@ -48,9 +48,9 @@ def _hatemoji_example(row: dict[str, str], source: str) -> Example | None:
     group = f"hatemoji:{pair}"
     if row["label_gold"] != "1":
         # Not hateful is not harmless: some perturbations move the aggression to a non-protected target.
-        return Example(text, None, 0, source, group)
+        return Example.labelled(text, source, group, hostility=None, slur=0)
     threat = row["type"] == "threateninglanguage"
-    return Example(text, 1 if threat else None, 1, source, group)
+    return Example.labelled(text, source, group, hostility=1 if threat else None, slur=1)
 
 
 def _hatemoji_rows(folder: Path) -> dict[str, list[dict[str, str]]]:
@@ -86,9 +86,9 @@ def _edos_example(row: dict[str, str], source: str) -> Example | None:
         return None
     group = f"edos:{row['rewire_id']}"
     if row["label_sexist"] != "sexist":
-        return Example(text, None, 0, source, group, ("women",))
+        return Example.labelled(text, source, group, ("women",), hostility=None, slur=0)
     hostile = row["label_vector"].startswith(_EDOS_HOSTILE_PREFIXES)
-    return Example(text, 1 if hostile else None, 1, source, group, ("women",))
+    return Example.labelled(text, source, group, ("women",), hostility=1 if hostile else None, slur=1)
 
 
 def _edos_rows(folder: Path, splits: tuple[str, ...], source: str) -> list[Example]:
@@ -141,5 +141,5 @@ def load_mlma(folder: Path) -> list[Example]:
             capped += 1
             if capped > _MLMA_SLUR_CAP:
                 continue
-        examples.append(Example(text, labels[0], labels[1], MLMA, f"mlma:{row['HITId']}"))
+        examples.append(Example.labelled(text, MLMA, f"mlma:{row['HITId']}", hostility=labels[0], slur=labels[1]))
     return examples

@@ -1,7 +1,7 @@
 """The committed LoRA adapter: read with safetensors' numpy loader (no pickle, no PyTorch).
 
 ``classifier/resources/encoder/`` holds ``adapter.safetensors`` and ``recipe.json``, written by
-``python -m classifier.encoder.finetune`` (the command and its settings are in recipe.json).
+``python -m classifier.adapter_training`` (the command and its settings are in recipe.json).
 """
 
 from __future__ import annotations

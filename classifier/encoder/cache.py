@@ -13,6 +13,7 @@ import hashlib
 import json
 import os
 import tempfile
+import weakref
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
@@ -73,3 +74,21 @@ class VectorCache:
             with os.fdopen(fd, "wb") as handle:
                 write(handle)
             os.replace(tmp, self.folder / name)
+
+
+_OPEN: weakref.WeakValueDictionary[Path, VectorCache] = weakref.WeakValueDictionary()
+
+
+def shared_cache(folder: Path) -> VectorCache:
+    """The process's VectorCache for ``folder``: models with the same graph share the vectors either computed.
+
+    Retraining's gate scores the same texts with the candidate and then the active model (same adapter,
+    same graph); each with its own cache, the active model re-encoded, one text at a time, every text the
+    candidate had encoded since the disk copy was read (a minute for 7,740 texts). Held weakly, so the
+    vectors are let go with the last model that uses them.
+    """
+    key = folder.resolve()
+    cache = _OPEN.get(key)
+    if cache is None:
+        cache = _OPEN[key] = VectorCache(folder)
+    return cache

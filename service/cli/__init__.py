@@ -13,8 +13,8 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from classifier.cli import ClassifierDefaults, register
-from classifier.cli import UsageError as ClassifierUsageError
+from classifier import ClassifierDefaults, register
+from classifier import UsageError as ClassifierUsageError
 from service.cli import db, models, moderators, retrain, run, web, webhooks, worker
 from service.cli.common import UsageError
 from service.config import ConfigError, load_settings

@@ -66,7 +66,7 @@ def run_list(settings: Settings) -> int:
 
 def run_activate(args: argparse.Namespace, settings: Settings) -> int:
     """`moderation models activate VERSION`: registered, or a bundle folder under the models directory."""
-    from classifier.bundle import BundleError
+    from classifier import BundleError
     from service.infra.db import session_scope
     from service.infra.models import ModelVersion
     from service.lifecycle.active_model import register_bundle
@@ -86,9 +86,7 @@ def run_activate(args: argparse.Namespace, settings: Settings) -> int:
 
 def ensure_model(settings: Settings) -> str:
     """The active model's version; registers the newest bundle, or trains one, when none is active."""
-    from classifier.bundle import latest_bundle
-    from classifier.cli import train_with_progress
-    from classifier.training import TrainingSources
+    from classifier import TrainingSources, latest_bundle, train_with_progress
     from service.infra.db import make_engine, make_sessions, session_scope
     from service.lifecycle.active_model import register_bundle
     from service.lifecycle.registry import active_version
@@ -120,7 +118,7 @@ def run_ensure(settings: Settings) -> int:
 
 def run_rollback(settings: Settings) -> int:
     """`moderation models rollback`: the previously active version scores again (workers switch in seconds)."""
-    from classifier.bundle import BundleError
+    from classifier import BundleError
     from service.infra.db import session_scope
     from service.lifecycle.registry import rollback
 

@@ -14,8 +14,7 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from classifier.bundle import BundleError, load_bundle
-from classifier.scoring import Scorer
+from classifier import BundleError, Scorer, load_bundle
 from service.infra.models import ModelVersion
 from service.lifecycle import registry
 

@@ -7,13 +7,10 @@ text is judged by the same numbers wherever it is judged. No Flask or Celery her
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from itertools import combinations
 
-from classifier.scoring import NAME_AMBIGUOUS_PAIR_SCORE, NAME_SLUR_SCORE, NAME_SYMBOL_SCORE, Score, Scorer, name_parts
-from classifier.words import words
+from classifier import NameScore, Score, Scorer
 from service.config import Settings
 from service.lifecycle.policy import Policy, policy_for
 
@@ -39,7 +36,7 @@ class Assessment:
     score: Score
     version: str
     policy: Policy
-    name: Score | None = None
+    name: NameScore | None = None
     """The author's display name, scored by the name rules (when an author was given)."""
     name_match: Mapping[str, str] | None = None
     """What in the name scored (only where it scored at all)."""
@@ -69,37 +66,19 @@ class Assessment:
         )
 
 
-NAME_WHY = {NAME_SYMBOL_SCORE: "hate symbol", NAME_SLUR_SCORE: "slur", NAME_AMBIGUOUS_PAIR_SCORE: "hate codes together"}
-"""What each score of the classifier's name rules means, in a moderator's words."""
-_RUNS = re.compile(r"[^\W\d_]+|\d+")
-_CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])")
-_MAX_PARTS = 16
-"""Parts of a name tried in pairs (a display name is short; this bounds the work for a long one)."""
+def name_match(scored: NameScore) -> dict[str, str] | None:
+    """The part of a display name that gave it its score, as ``{"part", "why"}``, or None when it scored nothing.
 
-
-def name_match(scorer: Scorer, name: str, scored: Score) -> dict[str, str] | None:
-    """The part of ``name`` that gave it its score, as ``{"part", "why"}``, or None when it scored nothing.
-
-    The classifier's name rules give a score, not a reason, so this asks them again, part by part (the name's
-    own letter and digit runs and camelCase pieces first, so the moderator sees the name as written, then its
-    normalised words, then pairs of parts for two codes that only count together): the first part that
-    scores as much as the whole name is what matched. Only the public ``score_name`` is used, so this stays
-    true to whatever the rules are.
+    The classifier's name rules say what they matched (``Scorer.score_name``'s ``match``): the name is
+    asked once, never again part by part.
     """
-    score = max(scored.hostility, scored.slur)
-    if score <= 0:
-        return None
-    runs = [piece for run in _RUNS.findall(name) for piece in (run, *_CAMEL.sub(" ", run).split())]
-    parts = list(dict.fromkeys([*runs, *name_parts(words(name))]))[:_MAX_PARTS]
-    candidates = [*parts, *(f"{a} {b}" for a, b in combinations(parts, 2))]
-    part = next((c for c in candidates if max((s := scorer.score_name(c)).hostility, s.slur) >= score), name)
-    return {"part": part, "why": NAME_WHY.get(score, f"name rules {score:.2f}")}
+    return scored.match.as_dict() if scored.match is not None else None
 
 
 def assess(scorer: Scorer, settings: Settings, text: str, author_name: str | None = None) -> Assessment:
     """Score ``text`` (and its author's display name, when given) with ``scorer``, judged by ``settings``' policy."""
     name = scorer.score_name(author_name) if author_name is not None else None
-    match = name_match(scorer, author_name, name) if author_name is not None and name is not None else None
+    match = name_match(name) if name is not None else None
     return Assessment(scorer.score(text), scorer.version, policy_for(settings, scorer.thresholds), name, match)
 
 
@@ -108,5 +87,5 @@ def assess_many(scorer: Scorer, settings: Settings, texts: Sequence[str],
     """The same for a batch in one pass (spans only where a score calls for them: Scorer.score_many)."""
     policy = policy_for(settings, scorer.thresholds)
     names = [scorer.score_name(name) for name in author_names]
-    return [Assessment(score, scorer.version, policy, name, name_match(scorer, author, name))
-            for score, name, author in zip(scorer.score_many(texts), names, author_names, strict=True)]
+    return [Assessment(score, scorer.version, policy, name, name_match(name))
+            for score, name in zip(scorer.score_many(texts), names, strict=True)]

@@ -16,7 +16,7 @@ from service.infra.models import ModelEvent, ModelVersion, utcnow
 from service.lifecycle.errors import Conflict, NotFound
 
 if TYPE_CHECKING:
-    from classifier.bundle import Bundle
+    from classifier import Bundle
 
 # load_bundle is imported where a bundle is loaded: it brings scikit-learn and skops, and reading the
 # registry (`moderation models list|log`) must not wait for them.
@@ -33,7 +33,7 @@ def add_version(session: Session, path: Path, *, created_by: str, status: str = 
                 training_data: dict | None = None, moderator_labels: int = 0,
                 newest_decision_id: int | None = None, bundle: Bundle | None = None) -> ModelVersion:
     """Register a bundle folder (its sha256 read from its metadata) as a new, inactive version."""
-    from classifier.bundle import load_bundle
+    from classifier import load_bundle
 
     bundle = bundle or load_bundle(path)
     metadata = bundle.metadata
@@ -103,7 +103,7 @@ def rollback(session: Session, actor: str) -> tuple[ModelVersion, ModelVersion |
     target = previous_version(session)
     if target is None:
         raise NotFound("no earlier active version to roll back to", "version")
-    from classifier.bundle import load_bundle
+    from classifier import load_bundle
 
     load_bundle(Path(target.path), expected_sha256=target.sha256)
     activate(session, target, actor, action="rollback",

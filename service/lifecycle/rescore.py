@@ -15,7 +15,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
-from classifier.scoring import Scorer
+from classifier import Scorer
 from service.config import Settings
 from service.infra.models import Comment, Status
 from service.lifecycle.assess import assess_many

@@ -77,3 +77,15 @@ def test_latest_bundle_ignores_half_written_folders(bundle_copy: Path) -> None:
     (bundle_copy.parent / ".v99999999-000000-staging").mkdir()
     (bundle_copy.parent / "v99999999-000000").mkdir()  # no metadata: never completed
     assert latest_bundle(bundle_copy.parent) == bundle_copy
+
+
+
+def test_saving_a_bundle_leaves_the_live_model_its_caches(tmp_path: Path) -> None:
+    """Saving pickles the model's state without its runtime caches; the model in memory keeps them (it was
+    stripped of them, so retraining's gate scored the candidate with a fresh cache, one text at a time)."""
+    from classifier.ensemble import EnsembleClassifier
+
+    model = EnsembleClassifier().use_cache_dir(tmp_path / "encoders", threads=2)
+    state = model.__getstate__()
+    assert "_cache_folder" not in state and "_threads" not in state
+    assert model.__dict__["_cache_folder"] == tmp_path / "encoders" and model.__dict__["_threads"] == 2

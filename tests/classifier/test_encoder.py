@@ -9,13 +9,13 @@ import numpy as np
 import pytest
 import torch
 
+from classifier.adapter_training import Recipe, main, read_initial, save_adapter, train_adapter
 from classifier.corpus import labels_of
 from classifier.datasets.loaders import load_seed
 from classifier.encoder.adapter import ADAPTER_FILE, RECIPE_FILE, read_adapter
 from classifier.encoder.base import MAX_TOKENS, base_encoder
-from classifier.encoder.cache import VectorCache
+from classifier.encoder.cache import VectorCache, shared_cache
 from classifier.encoder.export import ALPHA_KEY, graph_key, graph_path
-from classifier.encoder.finetune import Recipe, save_adapter, train_adapter
 from classifier.encoder.network import MiniLM
 from classifier.encoder.runtime import EncoderSession
 from classifier.encoder.tokens import encode, pooling_weights
@@ -72,6 +72,39 @@ def test_the_recipe_trains_an_adapter_that_changes_the_encoder(tmp_path: Path) -
     assert not np.allclose(adapted, plain, atol=1e-3)
 
 
+def test_the_recipe_continues_from_a_saved_adapter(tmp_path: Path) -> None:
+    """``--init``: the saved adapter's tensors are where training starts (a zero learning rate keeps them)."""
+    examples = load_seed(SEED)[:48]
+    labels = labels_of(examples)
+    weights = training_weights(examples, labels)
+    recipe = Recipe(rows=48, batch=16, warmup_steps=1, learning_rate=5e-3, rank=2, threads=1)
+    save_adapter(tmp_path / "first", train_adapter(examples, labels, weights, recipe, lambda _: None), recipe, {})
+    initial, alpha = read_initial(tmp_path / "first")
+    assert alpha == recipe.alpha
+    kept = train_adapter(examples, labels, weights, Recipe(**{**recipe.__dict__, "learning_rate": 0.0}),
+                         lambda _: None, initial)
+    assert kept.keys() == initial.keys() and all(torch.equal(kept[name], initial[name]) for name in initial)
+    moved = train_adapter(examples, labels, weights, recipe, lambda _: None, initial)
+    assert any(not torch.equal(moved[name], initial[name]) for name in initial)
+    with pytest.raises(ValueError, match="rank"):
+        train_adapter(examples, labels, weights, Recipe(rows=48, rank=4, threads=1), lambda _: None, initial)
+
+
+def test_the_recipes_command_takes_an_initial_adapter(tmp_path: Path) -> None:
+    """``python -m classifier.adapter_training --init DIR``: rank and alpha come from that adapter."""
+    recipe = Recipe(rows=48, batch=16, warmup_steps=1, rank=2, threads=1)
+    examples = load_seed(SEED)[:48]
+    labels = labels_of(examples)
+    save_adapter(tmp_path / "first", train_adapter(examples, labels, training_weights(examples, labels), recipe,
+                                                   lambda _: None), recipe, {})
+    assert main(["--data", str(tmp_path / "no-datasets"), "--seed-set", str(SEED), "--out", str(tmp_path / "next"),
+                 "--rows", "32", "--threads", "1", "--init", str(tmp_path / "first")]) == 0
+    written = json.loads((tmp_path / "next" / RECIPE_FILE).read_text())
+    assert written["recipe"]["rank"] == 2 and written["recipe"]["rows"] == 32
+    assert len(written["initial_adapter_sha256"]) == 64
+    assert read_adapter(tmp_path / "next").keys() == read_adapter(tmp_path / "first").keys()
+
+
 def test_an_adapter_that_does_not_fit_is_refused(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="does not fit"):
         graph_path(tmp_path, {"layers.0.nonsense.lora_a": np.zeros((2, 384), np.float32),
@@ -91,3 +124,10 @@ def test_the_vector_cache_computes_each_text_once_and_survives_a_reload(tmp_path
     cache.save()
     again = VectorCache(tmp_path).vectors(["bb", "ccc"], compute)
     assert calls[-1] == ["ccc"] and again[:, 0].tolist() == [2.0, 3.0]
+
+
+def test_models_with_one_graph_share_one_vector_cache_in_a_process(tmp_path: Path) -> None:
+    """Retraining's gate: what the candidate encoded, the active model (same graph) does not encode again."""
+    first = shared_cache(tmp_path / "vectors")
+    assert shared_cache(tmp_path / "vectors") is first
+    assert shared_cache(tmp_path / "other") is not first

@@ -38,7 +38,7 @@ from tests.conftest import SEED
 
 
 def _labels(examples) -> Counter:
-    return Counter((e.hostility, e.slur) for e in examples)
+    return Counter((e.label("hostility"), e.label("slur")) for e in examples)
 
 
 def test_jigsaw_toxic_is_hostile_and_says_nothing_of_slurs(datasets_dir: Path) -> None:
@@ -51,14 +51,14 @@ def test_civil_comments_reads_toxic_rows_once(datasets_dir: Path) -> None:
     examples = load_civil_comments(datasets_dir / CIVIL)
     counts = _labels(examples)
     assert counts[(1, None)] == 7578 and counts[(0, 0)] == 9740 - 776  # sample's toxic rows come from the toxic file
-    assert not any(e.hostility == 1 and e.group.startswith("civil:sample") for e in examples)
+    assert not any(e.label("hostility") == 1 and e.group.startswith("civil:sample") for e in examples)
 
 
 def test_wiki_context_uses_the_in_context_label(datasets_dir: Path) -> None:
     examples = load_wiki_context(datasets_dir / WIKI_CONTEXT)
     small = [e for e in examples if e.group.startswith("wiki_ctx:small")]
-    assert len(small) == 978 and sum(e.hostility for e in small) == 211  # label_ic, not label_oc (125)
-    assert sum(e.hostility == 1 for e in examples) == 151 + 59 + 211
+    assert len(small) == 978 and sum(e.label("hostility") for e in small) == 211  # label_ic, not label_oc (125)
+    assert sum(e.label("hostility") == 1 for e in examples) == 151 + 59 + 211
 
 
 def test_gab_maps_violence_dignity_and_vulgarity(datasets_dir: Path) -> None:
@@ -86,20 +86,20 @@ def test_reddit_bias_keeps_judged_rows_with_their_group(datasets_dir: Path) -> N
     examples = load_reddit_bias(datasets_dir / REDDIT_BIAS)
     counts = _labels(examples)
     assert counts == {(None, 1): 6592, (0, 0): 4900}  # README: 6,592 biased, 4,900 not; the rest dropped
-    assert Counter(e.targets[0] for e in examples if e.slur == 1)["women"] == 2033
+    assert Counter(e.targets[0] for e in examples if e.label("slur") == 1)["women"] == 2033
 
 
 def test_evaluation_sets_read_their_documented_labels(datasets_dir: Path) -> None:
     unhealthy = load_unhealthy(datasets_dir / UNHEALTHY)
-    assert len(unhealthy) == 4424 and sum(e.hostility for e in unhealthy) == 108
-    assert sum(e.hostility for e in load_unhealthy(datasets_dir / UNHEALTHY, "val")) == 99
+    assert len(unhealthy) == 4424 and sum(e.label("hostility") for e in unhealthy) == 108
+    assert sum(e.label("hostility") for e in load_unhealthy(datasets_dir / UNHEALTHY, "val")) == 99
     sfu = load_sfu(datasets_dir / SFU)
-    assert Counter(e.hostility for e in sfu) == {0: 902, 1: 42}
+    assert Counter(e.label("hostility") for e in sfu) == {0: 902, 1: 42}
     toxigen = load_toxigen(datasets_dir / TOXIGEN)
-    assert Counter(e.slur for e in toxigen) == {1: 424, 0: 345}
+    assert Counter(e.label("slur") for e in toxigen) == {1: 424, 0: 345}
     assert all(e.targets for e in toxigen)
     gab_test = load_gab_test(datasets_dir / GAB)
-    assert len(gab_test) == 5507 and sum(e.slur == 1 for e in gab_test) == 509
+    assert len(gab_test) == 5507 and sum(e.label("slur") == 1 for e in gab_test) == 509
 
 
 def test_non_commercial_and_evaluation_sets_never_train() -> None:

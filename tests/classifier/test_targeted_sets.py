@@ -23,13 +23,13 @@ from classifier.datasets.targeted_sets import (
 
 
 def _labels(examples) -> Counter:
-    return Counter((e.hostility, e.slur) for e in examples)
+    return Counter((e.label("hostility"), e.label("slur")) for e in examples)
 
 
 def test_hatemoji_keeps_every_contrast_pair_on_one_side(datasets_dir: Path) -> None:
     folder = datasets_dir / HATEMOJI
     training, test = load_hatemoji(folder), load_hatemoji_test(folder)
-    assert len(test) == 593 and sum(e.slur for e in test) == 308  # the README's test counts
+    assert len(test) == 593 and sum(e.label("slur") for e in test) == 308  # the README's test counts
     tested_pairs = {e.group for e in test}
     assert not tested_pairs & {e.group for e in training}
     # Each group of the training rows is one original and its perturbation.
@@ -43,7 +43,7 @@ def test_edos_uses_its_official_split_and_leaves_hostility_open_where_unjudged(d
     folder = datasets_dir / EDOS
     training, test = load_edos(folder), load_edos_test(folder)
     assert len(training) == 16000 and len(test) == 4000
-    assert sum(e.slur for e in test) == 970 and sum(e.slur for e in training) == 3398 + 486
+    assert sum(e.label("slur") for e in test) == 970 and sum(e.label("slur") for e in training) == 3398 + 486
     counts = _labels(training)
     assert counts[(None, 0)] == 16000 - 3884  # not sexist: judged for sexism only
     assert counts[(1, 1)] > 0 and counts[(None, 1)] > counts[(1, 1)]
@@ -58,7 +58,7 @@ def test_mlma_drops_disagreement_and_caps_the_dominant_slur(datasets_dir: Path) 
     assert sum(row["sentiment"] == "normal" for row in rows) == 661  # the README's count
     assert counts[(0, 0)] == 658  # three of them are only a masked handle and link: nothing left to read
     assert counts[(1, 1)] > 0 and counts[(None, 1)] > counts[(1, 1)]
-    assert sum("retard" in e.text.lower() for e in examples if e.slur == 1) == 300
+    assert sum("retard" in e.text.lower() for e in examples if e.label("slur") == 1) == 300
     assert not any("@user" in e.text.lower() or "@url" in e.text.lower() for e in examples)
 
 

@@ -89,7 +89,8 @@ def _flipped(examples: list[Example]) -> list[Example]:
     def flip(value: int | None) -> int | None:
         return None if value is None else 1 - value
 
-    return [Example(e.text, flip(e.hostility), flip(e.slur), e.source, e.group) for e in examples]
+    return [Example(e.text, {head: flip(label) for head, label in e.labels.items()}, e.source, e.group)
+            for e in examples]
 
 
 def test_moderators_teach_a_new_slang_and_the_gate_refuses_sabotage(retrain_stack: Stack) -> None:

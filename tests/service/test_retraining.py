@@ -82,7 +82,7 @@ def test_export_writes_a_csv_that_training_reads(session: Session, tmp_path: Pat
     with path.open("w", encoding="utf-8", newline="") as stream:
         assert write_csv(moderator_labels(session), stream) == 2
     rows = load_labelled_csv(path, "moderators")
-    assert [(row.text, row.hostility, row.slur) for row in rows] == [
+    assert [(row.text, row.label("hostility"), row.label("slur")) for row in rows] == [
         ('a "quoted", comma\nand newline', 1, 1), ("lovely", 0, 0)]
 
 
@@ -165,8 +165,8 @@ def settings(tmp_path: Path, database_url: str):
 
 
 def _flipped(examples: list[Example]) -> list[Example]:
-    return [Example(e.text, None if e.hostility is None else 1 - e.hostility,
-                    None if e.slur is None else 1 - e.slur, e.source, e.group) for e in examples]
+    return [Example(e.text, {head: None if label is None else 1 - label for head, label in e.labels.items()},
+                    e.source, e.group) for e in examples]
 
 
 def test_force_activates_a_refused_candidate_and_says_so(sessions: sessionmaker[Session], settings,

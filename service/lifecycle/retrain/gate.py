@@ -30,8 +30,7 @@ from dataclasses import dataclass
 import numpy as np
 from sklearn.metrics import roc_auc_score
 
-from classifier.corpus import labels_of
-from classifier.datasets.examples import HEADS, Example
+from classifier import HEADS, Example, labels_of
 from service.lifecycle.retrain.labels import SOURCE
 
 Scores = Callable[[list[str]], np.ndarray]

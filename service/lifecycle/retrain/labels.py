@@ -21,8 +21,7 @@ from typing import TextIO
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from classifier.corpus import MODERATOR_SOURCE
-from classifier.datasets.examples import Example
+from classifier import MODERATOR_SOURCE, Example
 from service.infra.models import Comment, Decision
 from service.lifecycle.policy import REVERT
 
@@ -46,7 +45,8 @@ class ModeratorLabel:
 
     def example(self) -> Example:
         """As a training example of the moderators' source; one group per comment."""
-        return Example(self.text, self.hostility, self.slur, SOURCE, f"{SOURCE}:{self.comment_id}")
+        return Example.labelled(self.text, SOURCE, f"{SOURCE}:{self.comment_id}", hostility=self.hostility,
+                                slur=self.slur)
 
 
 def label_values(action: str, labels: list[str] | None) -> tuple[int | None, int | None]:

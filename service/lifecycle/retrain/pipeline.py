@@ -10,18 +10,24 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 
+import numpy as np
 from sqlalchemy.orm import Session, sessionmaker
 
-from classifier.bundle import PLOT_FILE, BundleError, load_bundle, new_version, save_bundle
-from classifier.corpus import labels_of, load_corpus, split
-from classifier.datasets.examples import Example
-from classifier.evaluation import evaluate
-from classifier.lexicon import build_lexicon
-from classifier.report_plot import plot_report
-from classifier.training import fit_calibrated, scores_of
+from classifier import (
+    HEADS,
+    Bundle,
+    BundleError,
+    Example,
+    Model,
+    TrainingSources,
+    load_bundle,
+    new_version,
+    read_metadata,
+    scores_of,
+    train_candidate,
+)
 from service.config import Settings
 from service.infra.models import ModelVersion
 from service.lifecycle import registry
@@ -61,6 +67,24 @@ class Outcome:
         return "\n".join((f"{self.version} {self.outcome}: {self.reason}", *self.threshold_changes))
 
 
+class _KnownScores:
+    """A model's scores, taken from those already computed for its test rows where the text is one of them.
+
+    The gate scores the candidate on the datasets' test rows that training has just scored for its
+    report; the same model on the same text gives the same scores, so they are not computed twice.
+    """
+
+    def __init__(self, model: Model, texts: list[Example], scores: np.ndarray) -> None:
+        self.model = model
+        self.known = {example.text: row for example, row in zip(texts, scores, strict=True)}
+
+    def __call__(self, texts: list[str]) -> np.ndarray:
+        missing = [text for text in dict.fromkeys(texts) if text not in self.known]
+        if missing:
+            self.known.update(zip(missing, scores_of(self.model, missing), strict=True))
+        return np.array([self.known[text] for text in texts], dtype=np.float64).reshape(len(texts), len(HEADS))
+
+
 def _unique_version(sessions: sessionmaker[Session], models_dir: Path) -> str:
     # Versions have one-second resolution; two retrainings in one second must not collide.
     base = new_version()
@@ -87,54 +111,34 @@ def retrain(sessions: sessionmaker[Session], settings: Settings, *, actor: str, 
         labels = moderator_labels(session, newest)
     training_labels, evaluation_labels = split_labels(labels, settings.evaluation_share)
 
-    progress("loading datasets")
-    corpus = load_corpus(settings.datasets_dir, settings.seed_path)
-    if not corpus.examples and not training_labels:
-        raise ValueError("no training data: neither datasets, the seed set nor moderators' decisions were found")
-    lexicon, lexicons_used = build_lexicon(settings.datasets_dir, settings.hate_symbols_path)
-    train_rows, test_rows = split(corpus.examples) if corpus.examples else ([], [])
-    training = [corpus.examples[i] for i in train_rows] + [label.example() for label in training_labels]
-    testing = [corpus.examples[i] for i in test_rows]
-    if transform is not None:
-        training = transform(training)
-
-    model, thresholds = fit_calibrated(training, lexicon, progress, multipliers={SOURCE: settings.moderator_weight},
-                                       cache_dir=settings.encoder_cache_dir)
-    progress(f"testing on {len(testing):,} held-out rows")
-    report: dict = {"thresholds": thresholds}
-    if testing:
-        test_scores = scores_of(model, [e.text for e in testing])
-        report["test"] = evaluate(labels_of(testing), test_scores, [e.source for e in testing], thresholds)
-    version = _unique_version(sessions, settings.models_dir)
     training_data = {
-        "datasets": corpus.found, "missing_datasets": corpus.missing,
-        "seed_rows": sum(1 for e in training if e.source == "seed"),
         "moderator_labels": len(training_labels), "moderator_labels_held_back": len(evaluation_labels),
         "newest_decision_id": newest, "moderator_weight": settings.moderator_weight,
         "evaluation_share": settings.evaluation_share, "transformed": transform is not None,
     }
-    metadata = {
-        "version": version, "created": datetime.now(UTC).isoformat(timespec="seconds"), "demo": corpus.is_demo,
-        "datasets": corpus.found, "missing_datasets": corpus.missing, "seed_rows": training_data["seed_rows"],
-        "lexicons": lexicons_used, "rows": {"train": len(training), "test": len(testing)},
-        "thresholds": thresholds, "training_data": training_data,
-        "metrics": {head: {key: report["test"][head].get(key) for key in ("roc_auc", "pr_auc", "f1", "brier")}
-                    for head in thresholds} if testing else {},
-        "encoder": model.encoder, "params": model.params,
-    }
-    progress("saving the candidate bundle")
-    path = save_bundle(model, metadata, settings.models_dir, report)
-    if testing:
-        plot_report(labels_of(testing), test_scores, thresholds, path / PLOT_FILE)
+    sources = TrainingSources(settings.datasets_dir, settings.seed_path, settings.hate_symbols_path)
+    candidate = train_candidate(
+        sources, settings.models_dir, extra_rows=[label.example() for label in training_labels],
+        multipliers={SOURCE: settings.moderator_weight}, transform=transform, training_data=training_data,
+        name_version=lambda: _unique_version(sessions, settings.models_dir), progress=progress,
+        cache_dir=settings.encoder_cache_dir)
+    model, testing, path = candidate.model, candidate.testing, candidate.result.path
+    metadata = candidate.result.metadata
+    version, thresholds = metadata["version"], metadata["thresholds"]
+    # The registry's record of what went in, as before: the datasets and seed rows with the retraining's own.
+    training_data = {"datasets": metadata["datasets"], "missing_datasets": metadata["missing_datasets"],
+                     "seed_rows": metadata["seed_rows"], **training_data}
     with sessions() as session:
+        # The model is in memory and its file was written a moment ago: register it without loading it again.
         registry.add_version(session, path, created_by=actor, training_data=training_data,
-                             moderator_labels=len(training_labels), newest_decision_id=newest)
+                             moderator_labels=len(training_labels), newest_decision_id=newest,
+                             bundle=Bundle(model, read_metadata(path), path))
         session.commit()
 
     progress("evaluating candidate and active model side by side")
     parts = gate.evaluation_sets(testing, [label.example() for label in evaluation_labels])
     hold_after = policy_for(settings, thresholds).hold
-    mine = gate.figures(lambda texts: scores_of(model, texts), parts, hold_after)
+    mine = gate.figures(_KnownScores(model, testing, candidate.test_scores), parts, hold_after)
     with sessions() as session:
         current = active_version(session)
         theirs, current_name, hold_before = None, None, None

@@ -21,8 +21,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from classifier import HEAD_SPECS, Score
-from classifier.spans import Span
+from classifier import HEAD_SPECS, Score, Span
 from service.lifecycle.precision import score_value
 
 SUPPORTED_LANGUAGES = ("en",)

@@ -1,13 +1,13 @@
 """The recipe that trains the encoder's LoRA adapter (PyTorch, on the CPU; about 25 minutes on 2 cores).
 
-    python -m classifier.encoder.finetune --data ../shared/datasets --out classifier/resources/encoder
+    python -m classifier.adapter_training --data ../shared/datasets --out classifier/resources/encoder
 
-reproduces the committed adapter: the same rows the default model fits on (the grouped training split
-less its calibration share, so neither the test split nor any evaluation-only set is ever seen), each
-weighted in the loss by its training weight (sources balanced, group names debiased: the heads' own
-weighting), a share of the rows that name a group rewritten about another group
-(`classifier.counterfactual`), one epoch of LoRA fine-tuning of all-MiniLM-L6-v2 with a hostility and
-a slur head on its mean-pooled word pieces.
+reproduces the committed adapter (``--init ADAPTER_DIR`` continues from a saved adapter instead):
+the same rows the default model fits on (the grouped training split less its calibration share, so
+neither the test split nor any evaluation-only set is ever seen), each weighted in the loss by its
+training weight (sources balanced, group names debiased: the heads' own weighting), a share of the
+rows that name a group rewritten about another group (`classifier.counterfactual`), one epoch of LoRA
+fine-tuning of all-MiniLM-L6-v2 with a hostility and a slur head on its mean-pooled word pieces.
 Only the adapter (a few MB) is saved; the heads are refitted by scikit-learn on the adapted encoder's
 features (`classifier.stacked`), so retraining from moderators' decisions stays a matter of seconds.
 """
@@ -25,7 +25,7 @@ from pathlib import Path
 
 import numpy as np
 import torch
-from safetensors.torch import save_file
+from safetensors.torch import load_file, save_file
 
 from classifier.counterfactual import swap_groups, swappable
 from classifier.datasets.examples import HEADS, Example
@@ -34,6 +34,7 @@ from classifier.encoder.base import base_encoder
 from classifier.encoder.network import MiniLM
 from classifier.encoder.tokens import encode, pooling_weights
 from classifier.normalize import normalize
+from classifier.progress import row_bar
 
 MAX_ROW_WEIGHT = 20.0
 
@@ -100,11 +101,26 @@ def _pooled(model: MiniLM, texts: list[str]) -> torch.Tensor:
     return (hidden * torch.from_numpy(pooling_weights(batch.mask))[..., None]).sum(dim=1)
 
 
+def read_initial(folder: Path) -> tuple[dict[str, torch.Tensor], float]:
+    """An adapter folder's LoRA tensors (as PyTorch tensors) and its alpha, to continue training from."""
+    recipe = json.loads((folder / RECIPE_FILE).read_text(encoding="utf-8"))
+    return load_file(str(folder / ADAPTER_FILE)), float(recipe["recipe"]["alpha"])
+
+
+def _rank_of(state: dict[str, torch.Tensor]) -> int:
+    # lora_a is (rank, in_features): the adapter's rank is read off its tensors, not trusted from a file.
+    return next(tensor.shape[0] for name, tensor in state.items() if name.endswith(".lora_a"))
+
+
 def train_adapter(
     examples: Sequence[Example], labels: np.ndarray, weights: np.ndarray, recipe: Recipe = Recipe(),
-    progress: Callable[[str], None] = print,
+    progress: Callable[[str], None] = print, initial: dict[str, torch.Tensor] | None = None,
 ) -> dict[str, torch.Tensor]:
-    """Fine-tune LoRA adapters on a weighted sample of ``examples``; return the adapters' tensors."""
+    """Fine-tune LoRA adapters on a weighted sample of ``examples``; return the adapters' tensors.
+
+    ``initial``: an adapter's tensors to start from (its rank must be ``recipe.rank``); None starts from
+    zero (the base encoder).
+    """
     torch.manual_seed(recipe.seed)
     torch.set_num_threads(recipe.threads)
     rng = random.Random(recipe.seed)
@@ -120,6 +136,14 @@ def train_adapter(
     weighting = torch.from_numpy(loss_weights(np.nan_to_num(weights[chosen]), known.numpy()))
     model = MiniLM.from_base(base_encoder())
     model.add_adapters(recipe.rank, recipe.alpha)
+    if initial is not None:
+        if _rank_of(initial) != recipe.rank:
+            raise ValueError(f"the initial adapter has rank {_rank_of(initial)}, the recipe {recipe.rank}")
+        missing, unexpected = model.load_state_dict(initial, strict=False)
+        lora_missing = [name for name in missing if ".lora_" in name]
+        if lora_missing or unexpected:
+            raise ValueError(f"the initial adapter does not fit: missing {lora_missing[:3]}, "
+                             f"unexpected {unexpected[:3]}")
     head = torch.nn.Linear(model.word_embeddings.embedding_dim, len(HEADS))
     trainable = [p for p in model.parameters() if p.requires_grad] + list(head.parameters())
     optimiser = torch.optim.AdamW(trainable, lr=recipe.learning_rate, weight_decay=recipe.weight_decay)
@@ -128,6 +152,7 @@ def train_adapter(
         optimiser, lambda step: min(1.0, (step + 1) / recipe.warmup_steps) * max(0.0, 1 - step / len(batches)))
     model.train()
     started, running = time.perf_counter(), []
+    bar = row_bar(len(texts), "training the adapter")
     for step, rows in enumerate(batches):
         logits = head(_pooled(model, [texts[i] for i in rows]))
         mask = known[rows] * weighting[rows]
@@ -138,9 +163,11 @@ def train_adapter(
         schedule.step()
         optimiser.zero_grad()
         running.append(loss.item())
+        bar.update(len(rows))
         if step % 100 == 0 or step == len(batches) - 1:
             rate = (step + 1) * recipe.batch / (time.perf_counter() - started)
             progress(f"step {step + 1}/{len(batches)}: loss {np.mean(running[-100:]):.4f}, {rate:.1f} rows/s")
+    bar.close()
     return model.adapter_state()
 
 
@@ -156,6 +183,7 @@ def save_adapter(folder: Path, state: dict[str, torch.Tensor], recipe: Recipe, p
 def main(argv: list[str] | None = None) -> int:
     """Reproduce the adapter from the datasets (see the module docstring)."""
     from classifier.corpus import labels_of, load_corpus
+    from classifier.datasets.catalogue import sha256_file
     from classifier.training import fitting_split, training_weights
 
     parser = argparse.ArgumentParser(description="Train the encoder's LoRA adapter from the datasets.")
@@ -164,16 +192,24 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, required=True, help="folder for adapter.safetensors and recipe.json")
     parser.add_argument("--rows", type=int, default=Recipe.rows, help="rows to sample (default %(default)s)")
     parser.add_argument("--threads", type=int, default=Recipe.threads)
+    parser.add_argument("--init", type=Path, default=None, metavar="ADAPTER_DIR",
+                        help="continue from this adapter (adapter.safetensors + recipe.json) instead of from zero")
     args = parser.parse_args(argv)
-    recipe = Recipe(rows=args.rows, threads=args.threads)
+    initial, recipe = None, Recipe(rows=args.rows, threads=args.threads)
+    if args.init is not None:
+        initial, alpha = read_initial(args.init)
+        recipe = Recipe(rows=args.rows, threads=args.threads, rank=_rank_of(initial), alpha=alpha)
     corpus = load_corpus(args.data, args.seed_set)
     fitting, _ = fitting_split(corpus.examples)
     labels = labels_of(fitting)
     state = train_adapter(fitting, labels, training_weights(fitting, labels), recipe,
-                          lambda line: print(line, file=sys.stderr, flush=True))
-    path = save_adapter(args.out, state, recipe, {
-        "datasets": corpus.found, "rows_available": len(fitting), "rows_sampled": min(recipe.rows, len(fitting)),
-        "trained": time.strftime("%Y-%m-%d")})
+                          lambda line: print(line, file=sys.stderr, flush=True), initial)
+    provenance = {"datasets": corpus.found, "rows_available": len(fitting),
+                  "rows_sampled": min(recipe.rows, len(fitting)), "trained": time.strftime("%Y-%m-%d")}
+    if args.init is not None:
+        # Which adapter it continued from, by content: a folder path means nothing on another machine.
+        provenance["initial_adapter_sha256"] = sha256_file(args.init / ADAPTER_FILE)
+    path = save_adapter(args.out, state, recipe, provenance)
     print(f"adapter: {path} ({path.stat().st_size / 1e6:.1f} MB)", file=sys.stderr)
     return 0
 
