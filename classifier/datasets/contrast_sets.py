@@ -18,8 +18,8 @@ from pathlib import Path
 
 from classifier.datasets.contrast.lexicon import REPORTED_AS
 from classifier.datasets.examples import Example
-from classifier.heads import HEADS
 from classifier.datasets.readers import read_rows
+from classifier.heads import HEADS
 
 CONTRAST = "contrast_synthetic"
 CONTRAST_HELD_OUT = "contrast_synthetic:held_out"
