@@ -24,7 +24,8 @@ if TYPE_CHECKING:
     from classifier.cli import ClassifierDefaults, UsageError, register, train_with_progress
     from classifier.corpus import MODERATOR_SOURCE, labels_of
     from classifier.datasets.examples import Example
-    from classifier.heads import HEAD_SPECS, HEADS, Head, apply_floors
+    from classifier.head_arrays import apply_floors
+    from classifier.heads import HEAD_SPECS, HEADS, Head
     from classifier.names import NameMatch
     from classifier.scoring import NameScore, Score, Scorer
     from classifier.spans import Span
@@ -35,7 +36,7 @@ _EXPORTS: dict[str, str] = {
     "HEADS": "classifier.heads",
     "HEAD_SPECS": "classifier.heads",
     "Head": "classifier.heads",
-    "apply_floors": "classifier.heads",
+    "apply_floors": "classifier.head_arrays",
     # scoring
     "Score": "classifier.scoring",
     "Scorer": "classifier.scoring",

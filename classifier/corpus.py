@@ -17,7 +17,8 @@ from classifier.datasets.evaluation_sets import EVALUATION_LOADERS
 from classifier.datasets.examples import Example
 from classifier.datasets.loaders import LOADERS, load_seed
 from classifier.datasets.readers import squash
-from classifier.heads import HEADS, floor_labels
+from classifier.head_arrays import floor_labels
+from classifier.heads import HEADS
 
 MODERATOR_SOURCE = "moderators"
 """Source name of the site's own moderators' labels (retraining, or exported labels given to `train`)."""

@@ -27,7 +27,8 @@ from classifier.encoder.base import base_encoder
 from classifier.encoder.cache import shared_cache
 from classifier.encoder.export import graph_key, graph_path
 from classifier.encoder.runtime import EncoderSession
-from classifier.heads import HEADS, fit_per_head, probabilities_of
+from classifier.head_arrays import fit_per_head, probabilities_of
+from classifier.heads import HEADS
 from classifier.model import CommentClassifier
 from classifier.progress import encode_with_progress
 from classifier.spans import Span, Word, choose_spans

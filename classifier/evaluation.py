@@ -18,7 +18,8 @@ from sklearn.metrics import (
 
 from classifier.bias_metrics import bias_metrics, group_membership
 from classifier.datasets.examples import Example
-from classifier.heads import HEAD_SPECS, HEADS, clean_rows
+from classifier.head_arrays import clean_rows
+from classifier.heads import HEAD_SPECS, HEADS
 
 ORDINARY_SOURCES = frozenset({
     "civil_comments_test_split_samples", "jigsaw_toxic_comment_2018_excerpt20k",

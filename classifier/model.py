@@ -16,7 +16,8 @@ from sklearn.base import BaseEstimator
 from sklearn.linear_model import LogisticRegression
 
 from classifier.features import FeatureIndexer, segment_sums
-from classifier.heads import HEADS, fit_per_head, probabilities_of
+from classifier.head_arrays import fit_per_head, probabilities_of
+from classifier.heads import HEADS
 from classifier.normalize import normalize, tokenize
 from classifier.spans import Span, Word, choose_spans
 from classifier.weight_table import WeightTable

@@ -13,7 +13,7 @@ import numpy as np
 from classifier.bundle import Bundle
 from classifier.datasets.examples import HEADS
 from classifier.ensemble import EnsembleClassifier
-from classifier.heads import apply_floors, probabilities_of
+from classifier.head_arrays import apply_floors, probabilities_of
 from classifier.model import SPAN_MIN_PROBABILITY
 from classifier.names import (  # noqa: F401  (re-exported: the name rules' scores)
     NAME_AMBIGUOUS_PAIR_SCORE,

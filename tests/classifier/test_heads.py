@@ -8,7 +8,8 @@ from sklearn.linear_model import LogisticRegression
 
 from classifier.corpus import labels_of
 from classifier.datasets.examples import Example
-from classifier.heads import HEADS, apply_floors, clean_rows, fit_per_head, floor_labels, probabilities_of
+from classifier.head_arrays import apply_floors, clean_rows, fit_per_head, floor_labels, probabilities_of
+from classifier.heads import HEADS
 
 
 def test_an_example_carries_a_label_for_every_head_and_refuses_undeclared_ones() -> None:

@@ -110,6 +110,9 @@ def test_unsupported_attribute_and_language_get_perspectives_errors(client: Flas
     {"comment": {"text": "x"}, "requestedAttributes": {"TOXICITY": {}}, "doNotStore": "yes"},
     {"comment": {"text": "x"}, "requestedAttributes": {"TOXICITY": {}}, "bogus": 1},
     {"comment": {"text": "x" * 10_001}, "requestedAttributes": {"TOXICITY": {}}},
+    # An attribute that would be dropped is still checked (the fuzzer's find: a bad threshold was a 200).
+    {"comment": {"text": "x"}, "requestedAttributes": {"TOXICITY": {}, "NOT_AN_ATTRIBUTE": {"scoreThreshold": -1}},
+     "dropUnsupportedAttributes": True},
 ])
 def test_malformed_requests_are_400_in_perspectives_shape(client: FlaskClient, payload: object) -> None:
     response = client.post(ANALYZE, json=payload) if payload is not None else client.post(ANALYZE, data="{not json")

@@ -135,16 +135,19 @@ def requested_attributes(data: Mapping, requested_languages: list[str]) -> Reque
     drop = flag(data, "dropUnsupportedAttributes")
     names, thresholds = [], {}
     for name, options in value.items():
-        if name not in ATTRIBUTES:
-            if drop:
-                continue
-            raise unsupported_attribute(name, requested_languages)
+        # The options are checked before an unsupported attribute is dropped: a malformed request is a 400
+        # whichever attributes it names, as the document says.
         if not isinstance(options, dict):
             raise _invalid(f"requestedAttributes.{name} must be an object")
         if options.get("scoreType", "PROBABILITY") not in ("PROBABILITY", "SCORE_TYPE_UNSPECIFIED"):
             raise _invalid(f"requestedAttributes.{name}.scoreType: only PROBABILITY is supported")
         threshold = options.get("scoreThreshold")
-        thresholds[name] = None if threshold is None else _fraction(threshold, f"{name}.scoreThreshold")
+        threshold = None if threshold is None else _fraction(threshold, f"{name}.scoreThreshold")
+        if name not in ATTRIBUTES:
+            if drop:
+                continue
+            raise unsupported_attribute(name, requested_languages)
+        thresholds[name] = threshold
         names.append(name)
     return Requested(names, thresholds)
 
