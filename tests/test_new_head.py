@@ -8,8 +8,8 @@ document and the Perspective attribute map.
 
 The first test records the worker's scores itself (``record_score``, as the worker's task does), so it needs no
 model; the second trains a tiny model on the seed corpus with a column for the new head and scores with it
-(``assess``, the worker's own call), as the worker would with a model trained after the head was declared; it
-needs the classifier to learn a declared head from its own column (xfail until it does).
+(``assess``, the worker's own call), as the worker would with a model trained after the head was declared: the
+classifier learns the new head from its own column.
 """
 
 from __future__ import annotations
@@ -18,8 +18,6 @@ import os
 import subprocess
 import sys
 from pathlib import Path
-
-import pytest
 
 from tests.conftest import ENCODER_CACHE, REPOSITORY
 
@@ -84,9 +82,14 @@ with services.sessions() as session:
         for source in (Path("data/seed/seed.csv"), Path("data/seed/hard_cases.csv")):
             with source.open(encoding="utf-8", newline="") as opened:
                 rows = [{**row, "spam": "0"} for row in csv.DictReader(opened)]
-            rows += [{"text": f"Buy cheap {thing} now at example dot com, limited offer!", "hostility": "0",
-                      "slur": "0", "spam": "1"} for thing in ("followers", "watches", "pills", "likes", "tickets",
-                                                              "loans", "crypto", "views")] * 3
+            # Distinct adverts in each file (the corpus keeps a text once), enough that every split of the
+            # training (test share, calibration share) holds some.
+            rows += [{"text": f"{opening} {thing} at {site}, {source.stem} deal!", "hostility": "0", "slur": "0",
+                      "spam": "1"}
+                     for thing in ("followers", "watches", "pills", "likes", "tickets", "loans", "crypto", "views")
+                     for opening, site in (("Buy cheap", "example dot com"), ("Get free", "deals dot biz"),
+                                           ("Order discount", "shop dot net"), ("Cheapest", "offers dot io"),
+                                           ("Limited offer on", "promo dot xyz"))]
             with (seed / source.name).open("w", encoding="utf-8", newline="") as written:
                 writer = csv.DictWriter(written, fieldnames=list(rows[0]))
                 writer.writeheader()
@@ -177,9 +180,5 @@ def test_a_new_head_is_stored_held_explained_filtered_and_served(tmp_path: Path)
     _follow("served", tmp_path)
 
 
-@pytest.mark.xfail(strict=False, reason=(
-    "the classifier on main labels every head but hostility with the slur label (Example.label), so a declared "
-    "head is trained but not on its own column; the classifier's side of issue 17 (labels as a mapping by head) "
-    "fixes that, and the service needs nothing more"))
 def test_a_model_trained_with_a_new_head_scores_it_end_to_end(tmp_path: Path) -> None:
     _follow("model", tmp_path)
