@@ -2,6 +2,6 @@
 
 - ``base``: where the base weights and tokenizer are (an installed package, never this repository);
 - ``network``: the PyTorch model the adapter recipe (``classifier.adapter_training``, training time only) trains;
-- ``export``: base + adapter merged and written as an int8 ONNX graph, cached per (package, adapter);
+- ``export``: base + adapter merged and written as an 8-bit (unsigned int8) ONNX graph, cached per (package, adapter);
 - ``runtime``: tokenise, run the graph, pool per token (ONNX Runtime only: what a worker loads).
 """

@@ -1,4 +1,4 @@
-"""The HTTP API: one blueprint per area, all JSON, all described by service/openapi.py."""
+"""The HTTP API: one blueprint per area, all JSON, all described by service/web/openapi.py."""
 
 from __future__ import annotations
 

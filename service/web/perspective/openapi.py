@@ -1,4 +1,4 @@
-"""The integrations' part of the OpenAPI document (service/openapi.py merges it): Perspective's endpoints,
+"""The integrations' part of the OpenAPI document (service/web/openapi.py merges it): Perspective's endpoints,
 its discovery document, and Coral's moderation phase. Perspective's endpoints fail in Perspective's shape."""
 
 from __future__ import annotations
