@@ -95,7 +95,8 @@ def _length_batches(lengths: Sequence[int], batch: int, rng: random.Random) -> l
     return batches
 
 
-def _pooled(model: MiniLM, texts: list[str]) -> torch.Tensor:
+def pooled(model: MiniLM, texts: list[str]) -> torch.Tensor:
+    """The mean of each text's word pieces under ``model`` (what the heads read), with gradients."""
     batch = encode(texts)
     hidden = model(torch.from_numpy(batch.ids), torch.from_numpy(batch.mask))
     return (hidden * torch.from_numpy(pooling_weights(batch.mask))[..., None]).sum(dim=1)
@@ -154,7 +155,7 @@ def train_adapter(
     started, running = time.perf_counter(), []
     bar = row_bar(len(texts), "training the adapter")
     for step, rows in enumerate(batches):
-        logits = head(_pooled(model, [texts[i] for i in rows]))
+        logits = head(pooled(model, [texts[i] for i in rows]))
         mask = known[rows] * weighting[rows]
         loss = (torch.nn.functional.binary_cross_entropy_with_logits(logits, targets[rows], reduction="none")
                 * mask).sum() / mask.sum().clamp(min=1e-6)
