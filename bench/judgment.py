@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import numpy as np
-from sklearn.metrics import roc_auc_score
+from sklearn.metrics import f1_score, roc_auc_score
 
 from classifier.bias_metrics import bias_metrics, group_membership
 from classifier.corpus import Corpus, split
@@ -28,6 +28,7 @@ from classifier.datasets.evaluation_sets import (
     load_unhealthy,
 )
 from classifier.datasets.examples import HEADS, Example
+from classifier.datasets.targeted_sets import EDOS, HATEMOJI, load_edos_test, load_hatemoji_test
 from classifier.evaluation import hold_scores
 from classifier.groups import REPORTED_GROUPS, TOXIGEN_GROUPS
 
@@ -43,7 +44,7 @@ LEAVE_ONE_OUT_HEAD = {
     "toxic_spans_civil_comments_pavlopoulos2022": "hostility", "jigsaw_toxic_comment_2018_excerpt20k": "hostility",
     "civil_comments_test_split_samples": "hostility", "wiki_talk_in_context_pavlopoulos2020": "hostility",
     "gab_hate_corpus_kennedy2022": "slur", "implicit_hate_elsherief2021": "slur",
-    "reddit_bias_barikeri2021": "slur",
+    "reddit_bias_barikeri2021": "slur", HATEMOJI: "slur", EDOS: "slur", "mlma_en_ousidhoum2019": "slur",
 }
 """Every training set with both classes, and the head its labels are about."""
 
@@ -123,6 +124,7 @@ class Judge:
         gab_labels = [e.label("slur") for e in gab]
         rows.append(("(b) groups", "Gab Hate Corpus test split: slur ROC-AUC (reported)",
                      f"{auc(gab_labels, gab_ours[:, 1]):.3f}", f"{auc(gab_labels, gab_theirs):.3f}"))
+        rows += self.targeted(data)
         membership = group_membership(pooled_texts, pooled_targets)
         ours_scores, theirs_scores = self.score(pooled_texts), np.asarray(self.peer(pooled_texts))
         mine = bias_metrics(pooled_labels, hold_scores(ours_scores, self.thresholds), membership)
@@ -136,6 +138,27 @@ class Judge:
 
             rows.append(("(b) groups", f"{group} (n={figures.get('rows', 0)}): subgroup / BPSN / BNSP ROC-AUC "
                          "(target ≥ 0.85 each)", triple(figures), triple(peer_figures)))
+        return rows
+
+    def targeted(self, data: Path) -> list[Row]:
+        """(b) The authors' test splits of HatemojiBuild (accuracy) and EDOS (sexist or not, macro-F1).
+
+        Both label hate at a group only, so the slur head decides, at its hold threshold (the peer at 0.5):
+        a hostility hold on a post that is vulgar but not sexist is no error of these sets' kind.
+        """
+        rows = []
+        for name, examples, measure in (
+            ("HatemojiBuild test: accuracy (target ≥ 0.80)", load_hatemoji_test(data / HATEMOJI), "accuracy"),
+            ("EDOS test: sexist or not, macro-F1 (target ≥ 0.80)", load_edos_test(data / EDOS), "macro-F1"),
+        ):
+            labels = np.array([e.label("slur") for e in examples])
+            ours, theirs = self._both(examples)
+            predictions = (ours[:, HEADS.index("slur")] >= self.thresholds["slur"], theirs >= PEER_HOLD)
+            if measure == "accuracy":
+                figures = [f"{(p == labels).mean():.3f}" for p in predictions]
+            else:
+                figures = [f"{f1_score(labels, p, average='macro'):.3f}" for p in predictions]
+            rows.append(("(b) groups", name, *figures))
         return rows
 
     def checks(self) -> list[Row]:
