@@ -66,3 +66,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     except KeyboardInterrupt:
         return 130
+    except Exception as error:
+        if not _database_not_migrated(error):
+            raise
+        print(f"moderation {args.command}: the database has no tables yet: run `moderation db upgrade` first",
+              file=sys.stderr)
+        return 2
+
+
+def _database_not_migrated(error: Exception) -> bool:
+    """Whether ``error`` is SQLAlchemy saying a table is missing (a database never migrated).
+
+    Told by the error's module and text, so that parsing arguments still imports no SQLAlchemy.
+    """
+    message = str(error).lower()
+    return type(error).__module__.startswith("sqlalchemy") and (
+        "no such table" in message or ("relation" in message and "does not exist" in message))

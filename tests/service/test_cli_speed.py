@@ -142,3 +142,14 @@ def test_the_bundle_file_named_by_models_list_is_the_classifiers() -> None:
     from service.cli.models import BUNDLE_METADATA
 
     assert BUNDLE_METADATA == METADATA_FILE
+
+
+@pytest.mark.parametrize("argv", [("models", "list"), ("models", "log"), ("moderators", "list")])
+def test_a_database_never_migrated_is_one_line_not_a_traceback(
+    argv: tuple[str, ...], tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture
+) -> None:
+    _clean_environment(monkeypatch, tmp_path)  # no `db upgrade`: the SQLite file has no tables
+    assert main(list(argv)) == 2
+    error = capsys.readouterr().err
+    assert error.strip().splitlines() == [
+        f"moderation {argv[0]}: the database has no tables yet: run `moderation db upgrade` first"]
