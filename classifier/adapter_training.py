@@ -66,6 +66,20 @@ def sample_rows(weights: np.ndarray, count: int, seed: int) -> np.ndarray:
     return np.sort(rng.choice(usable, size=min(count, len(usable)), replace=False))
 
 
+def sampled_texts(examples: Sequence[Example], weights: np.ndarray, recipe: Recipe,
+                  rng: random.Random) -> tuple[np.ndarray, list[str]]:
+    """The rows a recipe trains on (``sample_rows``) and their normalised texts, ``recipe.swap_share`` of
+    those that name a group rewritten about another (`classifier.counterfactual`), drawing from ``rng``."""
+    chosen = sample_rows(weights, recipe.rows, recipe.seed)
+    texts = []
+    for index in chosen:
+        text = examples[index].text
+        if swappable(text) and rng.random() < recipe.swap_share:
+            text = swap_groups(text, rng)
+        texts.append(normalize(text).text)
+    return chosen, texts
+
+
 def loss_weights(weights: np.ndarray, known: np.ndarray) -> np.ndarray:
     """The training weights as loss weights: mean 1 over each head's labelled rows, capped at MAX_ROW_WEIGHT.
 
@@ -125,13 +139,7 @@ def train_adapter(
     torch.manual_seed(recipe.seed)
     torch.set_num_threads(recipe.threads)
     rng = random.Random(recipe.seed)
-    chosen = sample_rows(weights, recipe.rows, recipe.seed)
-    texts = []
-    for index in chosen:
-        text = examples[index].text
-        if swappable(text) and rng.random() < recipe.swap_share:
-            text = swap_groups(text, rng)
-        texts.append(normalize(text).text)
+    chosen, texts = sampled_texts(examples, weights, recipe, rng)
     targets = torch.tensor(np.nan_to_num(labels[chosen], nan=0.0), dtype=torch.float32)
     known = torch.tensor(~np.isnan(labels[chosen]), dtype=torch.float32)
     weighting = torch.from_numpy(loss_weights(np.nan_to_num(weights[chosen]), known.numpy()))

@@ -32,8 +32,7 @@ import torch
 from safetensors.torch import load_file, save_file
 from sklearn.metrics import roc_auc_score
 
-from classifier.adapter_training import Recipe, loss_weights, pooled, read_initial, sample_rows
-from classifier.counterfactual import swap_groups, swappable
+from classifier.adapter_training import Recipe, loss_weights, pooled, read_initial, sampled_texts
 from classifier.datasets.examples import Example
 from classifier.encoder.adapter import ADAPTER_FILE, RECIPE_FILE
 from classifier.encoder.base import base_encoder
@@ -160,14 +159,7 @@ class RealRows:
 
 def real_rows(examples: Sequence[Example], labels: np.ndarray, weights: np.ndarray, recipe: Recipe) -> RealRows:
     """A weighted sample of the fit rows, as ``adapter_training`` draws it (with its counterfactual swaps)."""
-    rng = random.Random(recipe.seed)
-    chosen = sample_rows(weights, recipe.rows, recipe.seed)
-    texts = []
-    for index in chosen:
-        text = examples[index].text
-        if swappable(text) and rng.random() < recipe.swap_share:
-            text = swap_groups(text, rng)
-        texts.append(normalize(text).text)
+    chosen, texts = sampled_texts(examples, weights, recipe, random.Random(recipe.seed))
     known = (~np.isnan(labels[chosen])).astype(np.float32)
     return RealRows(texts, np.nan_to_num(labels[chosen], nan=0.0).astype(np.float32), known,
                     loss_weights(np.nan_to_num(weights[chosen]), known))
