@@ -172,6 +172,5 @@ class EnsembleClassifier(BaseEstimator):
     def explain(self, text: str, heads: Sequence[str] = HEADS) -> tuple[np.ndarray, list[Span]]:
         """Scores of one text and the spans that drove the ``heads`` asked for."""
         logits, words = self.words(text)
-        probabilities = 1.0 / (1.0 + np.exp(-logits))
-        probabilities[0] = max(probabilities[0], probabilities[1])
+        probabilities = probabilities_of(logits)
         return probabilities, choose_spans(words, probabilities, [(HEADS.index(h), h) for h in heads])

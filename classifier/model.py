@@ -191,7 +191,6 @@ class CommentClassifier(BaseEstimator):
     def explain(self, text: str) -> tuple[np.ndarray, list[Span]]:
         """Scores of one text and the spans that drove each head scoring at least SPAN_MIN_PROBABILITY."""
         logits, words = self.words(text)
-        scores = 1.0 / (1.0 + np.exp(-logits))
-        scores[0] = max(scores[0], scores[1])
+        scores = probabilities_of(logits)
         heads = [(column, head) for column, head in enumerate(HEADS) if scores[column] >= SPAN_MIN_PROBABILITY]
         return scores, choose_spans(words, scores, heads)
