@@ -122,7 +122,8 @@ def read_initial(folder: Path) -> tuple[dict[str, torch.Tensor], float]:
     return load_file(str(folder / ADAPTER_FILE)), float(recipe["recipe"]["alpha"])
 
 
-def _rank_of(state: dict[str, torch.Tensor]) -> int:
+def rank_of(state: dict[str, torch.Tensor]) -> int:
+    """The LoRA rank of an adapter's tensors."""
     # lora_a is (rank, in_features): the adapter's rank is read off its tensors, not trusted from a file.
     return next(tensor.shape[0] for name, tensor in state.items() if name.endswith(".lora_a"))
 
@@ -146,8 +147,8 @@ def train_adapter(
     model = MiniLM.from_base(base_encoder())
     model.add_adapters(recipe.rank, recipe.alpha)
     if initial is not None:
-        if _rank_of(initial) != recipe.rank:
-            raise ValueError(f"the initial adapter has rank {_rank_of(initial)}, the recipe {recipe.rank}")
+        if rank_of(initial) != recipe.rank:
+            raise ValueError(f"the initial adapter has rank {rank_of(initial)}, the recipe {recipe.rank}")
         missing, unexpected = model.load_state_dict(initial, strict=False)
         lora_missing = [name for name in missing if ".lora_" in name]
         if lora_missing or unexpected:
@@ -207,7 +208,7 @@ def main(argv: list[str] | None = None) -> int:
     initial, recipe = None, Recipe(rows=args.rows, threads=args.threads)
     if args.init is not None:
         initial, alpha = read_initial(args.init)
-        recipe = Recipe(rows=args.rows, threads=args.threads, rank=_rank_of(initial), alpha=alpha)
+        recipe = Recipe(rows=args.rows, threads=args.threads, rank=rank_of(initial), alpha=alpha)
     corpus = load_corpus(args.data, args.seed_set)
     fitting, _ = fitting_split(corpus.examples)
     labels = labels_of(fitting)

@@ -32,7 +32,7 @@ import torch
 from safetensors.torch import load_file, save_file
 from sklearn.metrics import roc_auc_score
 
-from classifier.adapter_training import Recipe, loss_weights, pooled, read_initial, sampled_texts
+from classifier.adapter_training import Recipe, loss_weights, pooled, rank_of, read_initial, sampled_texts
 from classifier.datasets.examples import Example
 from classifier.encoder.adapter import ADAPTER_FILE, RECIPE_FILE
 from classifier.encoder.base import base_encoder
@@ -277,8 +277,7 @@ def main(argv: list[str] | None = None) -> int:
     recipe = Recipe(rows=args.rows, threads=args.threads)
     if args.init is not None:
         initial, alpha = read_initial(args.init)
-        rank = next(tensor.shape[0] for name, tensor in initial.items() if name.endswith(".lora_a"))
-        recipe = Recipe(rows=args.rows, threads=args.threads, rank=rank, alpha=alpha)
+        recipe = Recipe(rows=args.rows, threads=args.threads, rank=rank_of(initial), alpha=alpha)
     say = lambda line: print(time.strftime("%H:%M:%S"), line, file=sys.stderr, flush=True)  # noqa: E731
     corpus = load_corpus(args.data, args.seed_set)
     fitting, calibrating = fitting_split(corpus.examples)
